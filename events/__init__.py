@@ -1,0 +1,1 @@
+"""The event contract (SPEC §2): envelope, catalogue, codec, upcasters."""

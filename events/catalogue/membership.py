@@ -1,0 +1,127 @@
+"""Membership: farms, their buyers and cooperatives, workers and personnel."""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import Literal
+
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+from pydantic import Field, field_validator
+
+from events.envelope import Envelope, Model
+from events.types import Quantity
+
+
+class FarmEnrolledData(Model):
+    owner_id: str = Field(min_length=1)
+    name: str = Field(min_length=1)
+    jurisdiction: str = Field(min_length=1)
+    enrolled_on: date
+    time_zone: str
+    """IANA zone for the farm's dates (added in schema v2; v1 events are upcast to New York)."""
+
+    @field_validator("time_zone")
+    @classmethod
+    def _known_zone(cls, value: str) -> str:
+        try:
+            ZoneInfo(value)
+        except (ZoneInfoNotFoundError, ValueError) as exc:
+            raise ValueError(f"unknown time zone {value!r}") from exc
+        return value
+
+
+class FarmWithdrawnData(Model):
+    on: date
+
+
+class BuyerLinkedData(Model):
+    buyer_id: str = Field(min_length=1)
+    since: date
+
+
+class BuyerUnlinkedData(Model):
+    buyer_id: str = Field(min_length=1)
+    on: date
+
+
+class CooperativeLinkedData(Model):
+    cooperative_id: str = Field(min_length=1)
+
+
+class OrientationCompletedData(Model):
+    on: date
+
+
+class EducationSessionHeldData(Model):
+    on: date
+    hours: Quantity = Field(ge=0)
+    worker_ids: list[str]
+
+
+class WorkerHiredData(Model):
+    worker_id: str = Field(min_length=1)
+    hired_on: date
+    supervisory: bool = False
+    relative_of_owner: bool = False
+
+
+class WorkerSeparatedData(Model):
+    worker_id: str = Field(min_length=1)
+    on: date
+
+
+class PersonnelHiredData(Model):
+    person_id: str = Field(min_length=1)
+    role: str = Field(min_length=1)
+    on: date
+
+
+class FarmEnrolled(Envelope):
+    type: Literal["FarmEnrolled"]
+    data: FarmEnrolledData
+
+
+class FarmWithdrawn(Envelope):
+    type: Literal["FarmWithdrawn"]
+    data: FarmWithdrawnData
+
+
+class BuyerLinked(Envelope):
+    type: Literal["BuyerLinked"]
+    data: BuyerLinkedData
+
+
+class BuyerUnlinked(Envelope):
+    type: Literal["BuyerUnlinked"]
+    data: BuyerUnlinkedData
+
+
+class CooperativeLinked(Envelope):
+    type: Literal["CooperativeLinked"]
+    data: CooperativeLinkedData
+
+
+class OrientationCompleted(Envelope):
+    type: Literal["OrientationCompleted"]
+    data: OrientationCompletedData
+
+
+class EducationSessionHeld(Envelope):
+    type: Literal["EducationSessionHeld"]
+    data: EducationSessionHeldData
+
+
+class WorkerHired(Envelope):
+    type: Literal["WorkerHired"]
+    data: WorkerHiredData
+
+
+class WorkerSeparated(Envelope):
+    type: Literal["WorkerSeparated"]
+    data: WorkerSeparatedData
+
+
+class PersonnelHired(Envelope):
+    type: Literal["PersonnelHired"]
+    data: PersonnelHiredData

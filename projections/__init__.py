@@ -1,0 +1,1 @@
+"""Pure projections: state + event -> new state + derived events; queries over state with time passed in."""

@@ -1,0 +1,77 @@
+"""What the rule queries answer (SPEC §4 `deadlines` and `findings`), and what they are given.
+
+A rule module exposes `deadlines(view)` and/or `findings(view)`: pure functions of a farm's states, the
+program's reference states and the date asked about. The embedded mode calls them at query time; the
+distributed timer calls the same functions to emit `DeadlineMissed` and `PassThroughDiscrepancy`.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
+from datetime import date
+from typing import Any, Literal
+
+from projections.projection import State
+
+Status = Literal["open", "met", "missed"]
+
+
+@dataclass(frozen=True, slots=True)
+class Obligation:
+    """Something due by the end of `due` (farm time); `met_on` is when the event that satisfies it happened."""
+
+    rule: str
+    farm_id: str
+    subject_id: str
+    due: date
+    met_on: date | None = None
+
+    def status(self, as_of: date) -> Status:
+        if self.met_on is not None and self.met_on <= as_of:
+            return "met" if self.met_on <= self.due else "missed"
+        return "missed" if as_of > self.due else "open"
+
+    def as_json(self, as_of: date) -> dict[str, Any]:
+        met = self.met_on if self.met_on is not None and self.met_on <= as_of else None
+        return {
+            "rule": self.rule, "farm_id": self.farm_id, "subject_id": self.subject_id,
+            "due": self.due.isoformat(), "status": self.status(as_of),
+            "met_on": met.isoformat() if met else None,
+        }
+
+
+@dataclass(frozen=True, slots=True)
+class Finding:
+    """A compliance finding that is not a deadline, dated by the business date it concerns."""
+
+    rule: str
+    farm_id: str
+    subject_id: str
+    on: date
+    detail: Mapping[str, Any] = field(default_factory=dict)
+
+    def as_json(self) -> dict[str, Any]:
+        return {"rule": self.rule, "farm_id": self.farm_id, "subject_id": self.subject_id,
+                "on": self.on.isoformat(), "detail": dict(self.detail)}
+
+
+@dataclass(frozen=True)
+class FarmView:
+    """Everything a rule query may read about one farm, as of a farm-local date."""
+
+    farm_id: str
+    states: Mapping[str, State]
+    program: Mapping[str, State]
+    as_of: date
+
+    def state(self, projection: str) -> State:
+        return self.states.get(projection) or {}
+
+
+DeadlineQuery = Callable[[FarmView], list[Obligation]]
+FindingQuery = Callable[[FarmView], list[Finding]]
+
+
+def ordered(rows: list[Obligation]) -> list[Obligation]:
+    return sorted(rows, key=lambda o: (o.due, o.rule, o.subject_id))

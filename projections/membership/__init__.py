@@ -1,0 +1,1 @@
+"""Membership: who the farm is, its owner, time zone, buyers, cooperatives, workers and personnel."""

@@ -1,0 +1,1 @@
+"""The `dignity` command line (Typer)."""

@@ -1,0 +1,1 @@
+"""One module per command group; each does `from services.cli.main import app` and adds its commands."""

@@ -1,0 +1,47 @@
+"""Options and helpers every command shares: --db, --json, dates for --as-of and --known-at."""
+
+from __future__ import annotations
+
+from datetime import date, datetime, time
+from typing import Annotated, Any
+
+import orjson
+import typer
+from rich.console import Console
+
+from events.types import DEFAULT_TZ
+from services.store.database import now
+
+console = Console()
+err_console = Console(stderr=True)
+
+DbOption = Annotated[
+    str | None, typer.Option("--db", envvar="DIGNITY_DB", help="Database URL (default: sqlite:///dignity.db)")
+]
+JsonOption = Annotated[bool, typer.Option("--json", help="Print JSON instead of a table")]
+AsOfOption = Annotated[
+    str | None, typer.Option("--as-of", help="Business date or time (default: now)")
+]
+KnownAtOption = Annotated[
+    str | None, typer.Option("--known-at", help="Ledger time: only what was recorded by then (default: now)")
+]
+
+
+def parse_moment(text: str | None, end_of_day: bool = True) -> datetime:
+    """A date means the end of that day in New York (everything that happened that day); a time needs an offset."""
+    if text is None:
+        return now()
+    try:
+        if len(text) == 10:
+            day = date.fromisoformat(text)
+            return datetime.combine(day, time.max if end_of_day else time.min, DEFAULT_TZ)
+        moment = datetime.fromisoformat(text)
+    except ValueError:
+        raise typer.BadParameter(f"{text!r} is not an ISO date (YYYY-MM-DD) or time") from None
+    if moment.tzinfo is None:
+        raise typer.BadParameter(f"{text!r} needs a time zone offset, e.g. 2026-03-01T12:00:00-05:00")
+    return moment
+
+
+def print_json(value: Any) -> None:
+    typer.echo(orjson.dumps(value, option=orjson.OPT_INDENT_2, default=str).decode())

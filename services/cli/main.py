@@ -1,0 +1,149 @@
+"""`dignity`: ingest events and query the ledger. Every command takes --db and --json."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Annotated
+
+import typer
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
+from rich.table import Table
+
+from services.cli.common import (
+    AsOfOption,
+    DbOption,
+    JsonOption,
+    KnownAtOption,
+    console,
+    err_console,
+    parse_moment,
+    print_json,
+)
+
+app = typer.Typer(help="Dignity Ledger: the system of record for the Milk with Dignity program.", no_args_is_help=True)
+
+
+def progress_bar(transient: bool = True) -> Progress:
+    return Progress(
+        TextColumn("[bold]{task.description}"), BarColumn(), MofNCompleteColumn(), TimeRemainingColumn(),
+        console=err_console, transient=transient,
+    )
+
+
+def count_lines(path: Path) -> int:
+    with path.open("rb") as f:
+        return sum(1 for _ in f)
+
+
+@app.command()
+def ingest(
+    file: Annotated[Path, typer.Argument(exists=True, dir_okay=False, help="JSON Lines, or a CSV with --template")],
+    template: Annotated[str | None, typer.Option(help="CSV template: remittance or payroll")] = None,
+    db: DbOption = None,
+    as_json: JsonOption = False,
+) -> None:
+    """Append events; bad lines are reported by number and append nothing."""
+    from services.ledger.embedded import EmbeddedLedger
+    from services.ledger.ingest import parse_jsonl
+
+    ledger = EmbeddedLedger(db)
+    total = count_lines(file)
+    with progress_bar() as bar, file.open("rb") as handle:
+        task = bar.add_task(f"ingest {file.name}", total=total)
+        if template is None:
+            parsed = parse_jsonl(handle)
+        else:
+            from services.ledger.templates import parse_template
+
+            parsed = parse_template(template, handle, ledger)
+        report = ledger.ingest(parsed, lambda n: bar.advance(task, n))
+    result = report.as_json()
+    if as_json:
+        print_json(result)
+    else:
+        console.print(f"accepted {result['accepted']}, duplicates {result['duplicates']}, "
+                      f"rejected {len(result['rejected'])}")
+        for r in result["rejected"]:
+            console.print(f"  line {r['line']}: {r['error']}", style="red", markup=False)
+    if result["rejected"]:
+        raise typer.Exit(1)
+
+
+@app.command()
+def history(
+    farm_id: str,
+    as_of: AsOfOption = None,
+    known_at: KnownAtOption = None,
+    db: DbOption = None,
+    as_json: JsonOption = False,
+) -> None:
+    """The farm's events and derived events in order, as of a business date and as known at a ledger time."""
+    from services.ledger.queries import farm_history
+    from services.store.database import connect
+
+    rows = farm_history(connect(db), farm_id, parse_moment(as_of), parse_moment(known_at))
+    if as_json:
+        print_json(rows)
+        return
+    table = Table("occurred", "recorded", "type", "data", title=f"history of {farm_id}")
+    for r in rows:
+        table.add_row(r["occurred_at"][:19], r["recorded_at"][:19], r["type"], _brief(r["data"]))
+    console.print(table)
+
+
+def _brief(data: dict[str, object]) -> str:
+    text = ", ".join(f"{k}={v}" for k, v in data.items() if v not in (None, [], {}))
+    return text if len(text) < 90 else text[:87] + "..."
+
+
+@app.command()
+def rebuild(db: DbOption = None, as_json: JsonOption = False) -> None:
+    """Drop the read models and replay the whole log through every projection."""
+    from services.ledger.embedded import EmbeddedLedger
+
+    ledger = EmbeddedLedger(db)
+    with progress_bar() as bar:
+        task = bar.add_task("replay", total=None)
+        n = ledger.rebuild(lambda k: bar.advance(task, k))
+    print_json({"replayed": n}) if as_json else console.print(f"replayed {n} events")
+
+
+@app.command()
+def verify(db: DbOption = None, as_json: JsonOption = False) -> None:
+    """Recompute every farm's hash chain over the stored events."""
+    from services.log.sql_log import SqlEventLog
+    from services.store.database import connect
+
+    broken = list(SqlEventLog(connect(db)).verify())
+    if as_json:
+        print_json({"ok": not broken, "broken_farms": broken})
+    else:
+        console.print("every chain holds" if not broken else f"broken chains: {', '.join(broken)}")
+    if broken:
+        raise typer.Exit(1)
+
+
+@app.command()
+def forget(person_id: str, db: DbOption = None, as_json: JsonOption = False) -> None:
+    """Erase a person: destroy their key, so their sealed data can never be read again."""
+    from services.sealing.vault import KeyVault
+    from services.store.database import connect
+
+    erased = KeyVault(connect(db)).forget(person_id)
+    print_json({"person_id": person_id, "erased": erased}) if as_json else console.print(
+        f"{person_id}: {'erased' if erased else 'no key (unknown or already erased)'}"
+    )
+
+
+def _register_commands() -> None:
+    """Command modules add themselves to `app`; importing them is enough."""
+    import importlib
+    import pkgutil
+
+    import services.cli.commands as package
+
+    for module in pkgutil.iter_modules(package.__path__):
+        importlib.import_module(f"{package.__name__}.{module.name}")
+
+
+_register_commands()

@@ -1,0 +1,1 @@
+"""The application layer: ingest and queries, the same for both modes."""

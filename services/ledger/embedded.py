@@ -1,0 +1,109 @@
+"""The embedded mode: one process, the log and the read models in one SQL database, applied together."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable
+from datetime import datetime
+
+import orjson
+from sqlalchemy import Connection, Engine, func, select
+
+from events.codec import EventRejected
+from events.catalogue import Event
+from events.recorded import RecordedEvent
+from projections.registry import all_projections
+from services.ledger.ingest import Ingestor, IngestReport
+from services.log.event_log import AppendOutcome, Candidate
+from services.log.sql_log import SqlEventLog
+from services.runner.read_models import ReadModelWriter, upsert
+from services.sealing.vault import KeyVault
+from services.store.database import connect, now
+from services.store.schema import checkpoints, events
+
+CHECKPOINT = "embedded"
+REPLAY_BATCH = 5000
+
+
+class EmbeddedLedger:
+    def __init__(self, url: str | None = None, engine: Engine | None = None,
+                 clock: Callable[[], datetime] = now) -> None:
+        self.engine = engine or connect(url)
+        self.log = SqlEventLog(self.engine)
+        self.writer = ReadModelWriter(all_projections(), keep_cache=True)
+        self.vault = KeyVault(self.engine)
+        self.clock = clock
+        self.catch_up()
+
+    # -- writing ---------------------------------------------------------------------------------
+    def ingest(
+        self, parsed: Iterable[tuple[int, Event | EventRejected]], progress: Callable[[int], None] | None = None
+    ) -> IngestReport:
+        return Ingestor(self.append, self.enrolled_farms(), self.vault, self.clock).run(parsed, progress)
+
+    def append(self, candidates: list[Candidate], recorded_at: datetime) -> AppendOutcome:
+        """Append and project in one transaction: a query right after sees the result."""
+        with self.engine.begin() as conn:
+            outcome = self.log.append_in(conn, candidates, recorded_at)
+            self._project(conn, outcome.accepted)
+            return outcome
+
+    def _project(self, conn: Connection, accepted: list[RecordedEvent]) -> None:
+        if not accepted:
+            return
+        _, elsewhere = self.writer.apply(conn, accepted)
+        while elsewhere:  # events a process manager addressed to other farms go through the log too
+            cands = [Candidate(None, {k: v for k, v in d.items() if k != "recorded_at"}, d["event_id"])
+                     for d in elsewhere]
+            out = self.log.append_in(conn, cands, datetime.fromisoformat(elsewhere[-1]["recorded_at"]))
+            _, elsewhere = self.writer.apply(conn, out.accepted) if out.accepted else ([], [])
+        self._checkpoint(conn)
+
+    def _checkpoint(self, conn: Connection) -> None:
+        position = conn.execute(select(func.max(events.c.position))).scalar() or 0
+        upsert(conn, checkpoints, [{"name": CHECKPOINT, "position": position}], ["name"], ["position"])
+
+    # -- replay ----------------------------------------------------------------------------------
+    def catch_up(self, progress: Callable[[int], None] | None = None) -> int:
+        """Apply log rows the read models have not seen yet (all of them after `rebuild`)."""
+        with self.engine.connect() as conn:
+            done = conn.execute(
+                select(checkpoints.c.position).where(checkpoints.c.name == CHECKPOINT)
+            ).scalar() or 0
+        count = 0
+        batch: list[RecordedEvent] = []
+        for _, body in self.log.read_raw(after=done):
+            batch.append(RecordedEvent.from_wire(orjson.loads(body)))
+            if len(batch) >= REPLAY_BATCH:
+                count += self._replay(batch, progress)
+        return count + self._replay(batch, progress)
+
+    def _replay(self, batch: list[RecordedEvent], progress: Callable[[int], None] | None) -> int:
+        if not batch:
+            return 0
+        with self.engine.begin() as conn:
+            self.writer.apply(conn, batch)
+            self._checkpoint_at(conn, batch)
+        n = len(batch)
+        batch.clear()
+        if progress:
+            progress(n)
+        return n
+
+    def _checkpoint_at(self, conn: Connection, batch: list[RecordedEvent]) -> None:
+        position = conn.execute(
+            select(events.c.position).where(events.c.event_id == batch[-1].event_id)
+        ).scalar_one()
+        upsert(conn, checkpoints, [{"name": CHECKPOINT, "position": position}], ["name"], ["position"])
+
+    def rebuild(self, progress: Callable[[int], None] | None = None) -> int:
+        """Drop every read model and replay the whole log."""
+        with self.engine.begin() as conn:
+            ReadModelWriter.clear(conn)
+            conn.execute(checkpoints.delete().where(checkpoints.c.name == CHECKPOINT))
+        self.writer.forget_cache()
+        return self.catch_up(progress)
+
+    # -- reading ---------------------------------------------------------------------------------
+    def enrolled_farms(self) -> set[str]:
+        with self.engine.connect() as conn:
+            return set(conn.execute(select(events.c.farm_id).where(events.c.type == "FarmEnrolled").distinct()).scalars())

@@ -1,0 +1,137 @@
+"""From input lines to appended events: validate, check the sender's rules, seal personal data, append.
+
+A bad line is reported with its number and appends nothing; good lines around it go on. The same
+event_id twice is stored once; with different content it is rejected.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable, Iterator
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any
+
+from events.catalogue import DERIVED_TYPES, REFERENCE_TYPES, Event
+from events.codec import EventRejected, content_digest, decode_line, to_json, validate
+from events.types import PROGRAM_KEY
+from services.log.event_log import AppendOutcome, Candidate
+from services.sealing.vault import KeyVault
+
+BATCH = 2000
+
+
+@dataclass
+class IngestReport:
+    accepted: int = 0
+    duplicates: int = 0
+    rejected: list[dict[str, Any]] = field(default_factory=list)
+
+    def add(self, outcome: AppendOutcome) -> None:
+        self.accepted += len(outcome.accepted)
+        self.duplicates += len(outcome.duplicates)
+        self.rejected.extend({"line": line, "error": error} for line, error in outcome.rejected)
+
+    def as_json(self) -> dict[str, Any]:
+        return {
+            "accepted": self.accepted,
+            "duplicates": self.duplicates,
+            "rejected": sorted(self.rejected, key=lambda r: r["line"] or 0),
+        }
+
+
+def sender_rules(event: Event, line: int | None, enrolled: Callable[[str], bool]) -> None:
+    """What a sender may not do, beyond the schema."""
+    if event.recorded_at is not None:
+        raise EventRejected(line, "recorded_at", "is set by the ledger; leave it out")
+    if event.type in DERIVED_TYPES:
+        raise EventRejected(line, "type", f"{event.type} is derived by the ledger and cannot be posted")
+    if event.type in REFERENCE_TYPES:
+        if event.farm_id != PROGRAM_KEY:
+            raise EventRejected(line, "farm_id", f"program reference data uses the key {PROGRAM_KEY!r}")
+        return
+    if event.farm_id == PROGRAM_KEY:
+        raise EventRejected(line, "farm_id", f"{PROGRAM_KEY!r} is reserved for program reference data")
+    if event.type != "FarmEnrolled" and not enrolled(event.farm_id):
+        raise EventRejected(line, "farm_id", f"unknown farm {event.farm_id!r} (no FarmEnrolled recorded)")
+
+
+def seal_personal_data(body: dict[str, Any], vault: KeyVault) -> None:
+    """Replace clear personal data by its sealed form, in place, before anything is stored."""
+    person = body["data"].get("complainant") if body["type"] == "ComplaintReceived" else None
+    if person and "sealed" not in person:
+        body["data"]["complainant"] = vault.seal(person)
+
+
+def parse_jsonl(lines: Iterable[bytes | str]) -> Iterator[tuple[int, Event | EventRejected]]:
+    for number, text in enumerate(lines, start=1):
+        if not text.strip():
+            continue
+        try:
+            yield number, decode_line(text, number)
+        except EventRejected as exc:
+            yield number, exc
+
+
+def parse_dicts(items: Iterable[tuple[int, dict[str, Any]]]) -> Iterator[tuple[int, Event | EventRejected]]:
+    for number, raw in items:
+        try:
+            yield number, validate(raw, number)
+        except EventRejected as exc:
+            yield number, exc
+
+
+class Ingestor:
+    """Turns parsed lines into candidates, in batches, and hands each batch to `append`."""
+
+    def __init__(
+        self,
+        append: Callable[[list[Candidate], datetime], AppendOutcome],
+        enrolled_farms: set[str],
+        vault: KeyVault,
+        clock: Callable[[], datetime],
+    ) -> None:
+        self.append, self.enrolled, self.vault, self.clock = append, enrolled_farms, vault, clock
+
+    def run(
+        self, parsed: Iterable[tuple[int, Event | EventRejected]], progress: Callable[[int], None] | None = None
+    ) -> IngestReport:
+        report = IngestReport()
+        batch: list[Candidate] = []
+        pending_farms: set[str] = set()
+        for number, item in parsed:
+            candidate = self._candidate(number, item, pending_farms, report)
+            if candidate is not None:
+                batch.append(candidate)
+            if len(batch) >= BATCH:
+                self._flush(batch, pending_farms, report)
+            if progress:
+                progress(1)
+        self._flush(batch, pending_farms, report)
+        return report
+
+    def _candidate(
+        self, number: int, item: Event | EventRejected, pending: set[str], report: IngestReport
+    ) -> Candidate | None:
+        try:
+            if isinstance(item, EventRejected):
+                raise item
+            sender_rules(item, number, lambda f: f in self.enrolled or f in pending)
+        except EventRejected as exc:
+            report.rejected.append({"line": number, "error": exc.reason})
+            return None
+        if item.type == "FarmEnrolled":
+            pending.add(item.farm_id)
+        body = to_json(item)
+        digest = content_digest(body)  # over the content as sent, so a resend is recognised
+        seal_personal_data(body, self.vault)
+        del body["recorded_at"]
+        return Candidate(number, body, digest)
+
+    def _flush(self, batch: list[Candidate], pending: set[str], report: IngestReport) -> None:
+        if not batch:
+            return
+        outcome = self.append(batch, self.clock())
+        self.enrolled.update(e.farm_id for e in outcome.accepted if e.type == "FarmEnrolled")
+        pending.clear()
+        report.add(outcome)
+        batch.clear()

@@ -1,0 +1,96 @@
+"""Read-side access shared by the CLI and the HTTP API: load states and history rows, nothing else.
+
+The answers themselves are computed by the pure queries in `projections/`.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+import orjson
+from sqlalchemy import Engine, select
+
+from events.types import PROGRAM_KEY
+from projections.calendar import local_date
+from projections.compliance import FarmView, ordered
+from projections.registry import deadline_queries, finding_queries
+from services.store.database import utc_text
+from services.store.schema import history, projection_state
+
+
+def farm_history(engine: Engine, farm_id: str, as_of: datetime, known_at: datetime) -> list[dict[str, Any]]:
+    """The farm's events, source and derived, in per-farm log order, as of a business time and a ledger time."""
+    query = (
+        select(history.c.body)
+        .where(
+            history.c.farm_id == farm_id,
+            history.c.occurred_at <= utc_text(as_of),
+            history.c.recorded_at <= utc_text(known_at),
+        )
+        .order_by(history.c.seq)
+    )
+    with engine.connect() as conn:
+        return [orjson.loads(body) for body in conn.execute(query).scalars()]
+
+
+def load_state(engine: Engine, projection: str, key: str) -> dict[str, Any] | None:
+    with engine.connect() as conn:
+        raw = conn.execute(
+            select(projection_state.c.state).where(
+                projection_state.c.projection == projection, projection_state.c.key == key
+            )
+        ).scalar()
+    return orjson.loads(raw) if raw is not None else None
+
+
+def state_keys(engine: Engine, projection: str) -> list[str]:
+    with engine.connect() as conn:
+        return list(
+            conn.execute(
+                select(projection_state.c.key).where(projection_state.c.projection == projection).order_by(
+                    projection_state.c.key
+                )
+            ).scalars()
+        )
+
+
+def states_of(engine: Engine, key: str) -> dict[str, dict[str, Any]]:
+    """Every projection's state for one key (a farm id, or `program`)."""
+    with engine.connect() as conn:
+        rows = conn.execute(
+            select(projection_state.c.projection, projection_state.c.state).where(projection_state.c.key == key)
+        )
+        return {name: orjson.loads(raw) for name, raw in rows}
+
+
+def farm_view(engine: Engine, farm_id: str, as_of: datetime) -> FarmView:
+    """The farm's states and the program's, with `as_of` turned into the farm's local date."""
+    states = states_of(engine, farm_id)
+    tz = states.get("membership", {}).get("time_zone")
+    return FarmView(farm_id, states, states_of(engine, PROGRAM_KEY), local_date(as_of, tz))
+
+
+def farm_ids(engine: Engine, farm_id: str | None = None) -> list[str]:
+    return [farm_id] if farm_id else state_keys(engine, "membership")
+
+
+def deadlines(engine: Engine, farm_id: str | None, as_of: datetime) -> list[dict[str, Any]]:
+    out: list[dict[str, Any]] = []
+    queries = deadline_queries()
+    for farm in farm_ids(engine, farm_id):
+        view = farm_view(engine, farm, as_of)
+        rows = ordered([o for q in queries for o in q(view)])
+        out.extend(o.as_json(view.as_of) for o in rows)
+    return out
+
+
+def findings(engine: Engine, farm_id: str | None, as_of: datetime) -> list[dict[str, Any]]:
+    out: list[dict[str, Any]] = []
+    queries = finding_queries()
+    for farm in farm_ids(engine, farm_id):
+        view = farm_view(engine, farm, as_of)
+        rows = sorted((f for q in queries for f in q(view) if f.on <= view.as_of),
+                      key=lambda f: (f.on, f.rule, f.subject_id))
+        out.extend(f.as_json() for f in rows)
+    return out

@@ -1,0 +1,1 @@
+"""Sealing personal data with per-person keys (crypto-shredding, SPEC §2)."""

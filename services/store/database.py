@@ -1,0 +1,44 @@
+"""Engine creation: the one place that knows SQLite from PostgreSQL."""
+
+from __future__ import annotations
+
+import os
+from datetime import UTC, datetime
+from typing import Any
+
+from sqlalchemy import Engine, create_engine, event
+
+from services.store.schema import metadata
+
+DEFAULT_DB = "sqlite:///dignity.db"
+
+
+def database_url(url: str | None = None) -> str:
+    return url or os.environ.get("DIGNITY_DB") or DEFAULT_DB
+
+
+def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
+    cur = dbapi_connection.cursor()
+    cur.execute("PRAGMA journal_mode=WAL")
+    cur.execute("PRAGMA synchronous=NORMAL")
+    cur.execute("PRAGMA foreign_keys=ON")
+    cur.close()
+
+
+def connect(url: str | None = None, create: bool = True) -> Engine:
+    url = database_url(url)
+    engine = create_engine(url, future=True)
+    if engine.dialect.name == "sqlite":
+        event.listen(engine, "connect", _sqlite_pragmas)
+    if create:
+        metadata.create_all(engine)
+    return engine
+
+
+def utc_text(moment: datetime) -> str:
+    """Sortable text for a moment: UTC, microseconds, fixed width."""
+    return moment.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%S.%f+00:00")
+
+
+def now() -> datetime:
+    return datetime.now(UTC)
