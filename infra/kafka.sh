@@ -50,7 +50,7 @@ fetch() {
   fi
   command -v mvn >/dev/null || { log "mvn not found (apt-get install -y maven)"; exit 1; }
   log "fetching Kafka jars from Maven Central into $LIBS"
-  local args=(-q -B -f "$POM" dependency:copy-dependencies
+  local args=(-q -B -Dstyle.color=never -f "$POM" dependency:copy-dependencies
               -DoutputDirectory="$LIBS.tmp" -DincludeScope=runtime)
   [[ -n ${KAFKA_VERSION:-} ]] && args+=(-Dkafka.version="$KAFKA_VERSION")
   rm -rf "$LIBS.tmp"
@@ -120,7 +120,7 @@ format_storage() {
     tail -n 30 "$LOGFILE" >&2; exit 1; }
 }
 
-wait_ready() { # $1 = pid
+wait_ready() { # $1 = pid; returns once the broker serves, exits non-zero otherwise
   local deadline=$((SECONDS + TIMEOUT))
   while ((SECONDS < deadline)); do
     if ! kill -0 "$1" 2>/dev/null; then
@@ -130,7 +130,6 @@ wait_ready() { # $1 = pid
       exit 1
     fi
     if port_open "$PORT" && grep -q 'Kafka Server started' "$LOGFILE"; then
-      log "up on $HOST:$PORT (pid $1) after $((SECONDS - deadline + TIMEOUT)) s"
       return 0
     fi
     sleep 0.5
@@ -152,6 +151,7 @@ start() {
     return 0
   fi
   command -v java >/dev/null || { log "java not found (need Java 17+)"; exit 1; }
+  local t0=$SECONDS
   fetch
   mkdir -p "$DATA"
   write_config
@@ -171,7 +171,9 @@ start() {
     -cp "$LIBS/*" kafka.Kafka "$CONF" </dev/null >>"$LOGFILE" 2>&1 &
   for _ in {1..50}; do [[ -s $PIDFILE ]] && break; sleep 0.1; done
   [[ -s $PIDFILE ]] || { log "launch failed"; tail -n 40 "$LOGFILE" >&2; exit 1; }
-  wait_ready "$(cat "$PIDFILE")"
+  pid="$(cat "$PIDFILE")"
+  wait_ready "$pid"
+  echo "started (pid $pid) on $HOST:$PORT in $((SECONDS - t0)) s; log: $LOGFILE"
 }
 
 stop() {

@@ -26,6 +26,8 @@ class Obligation:
     subject_id: str
     due: date
     met_on: date | None = None
+    causes: tuple[str, ...] = ()
+    """event_ids that opened (and met) it: the causation of a derived DeadlineMissed."""
 
     def status(self, as_of: date) -> Status:
         if self.met_on is not None and self.met_on <= as_of:
@@ -50,6 +52,8 @@ class Finding:
     subject_id: str
     on: date
     detail: Mapping[str, Any] = field(default_factory=dict)
+    causes: tuple[str, ...] = ()
+    """event_ids the finding rests on: the causation of a derived event."""
 
     def as_json(self) -> dict[str, Any]:
         return {"rule": self.rule, "farm_id": self.farm_id, "subject_id": self.subject_id,
