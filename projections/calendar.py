@@ -17,7 +17,7 @@ from events.types import DEFAULT_TZ
 
 @lru_cache(maxsize=256)
 def _federal(year: int) -> frozenset[date]:
-    return frozenset(holidays.US(years=year, observed=True))
+    return frozenset(holidays.country_holidays("US", years=year, observed=True))
 
 
 def is_business_day(day: date) -> bool:

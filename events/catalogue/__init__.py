@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Annotated, Union
+from typing import Annotated
 
 from pydantic import Field, TypeAdapter
 
@@ -60,20 +60,18 @@ from events.catalogue.premium import PayrollLineRecorded, PremiumRemitted, Premi
 from events.catalogue.reference import BonusWorksheetSet, LivableWageSet, MinimumWageSet
 
 Event = Annotated[
-    Union[
-        MinimumWageSet, LivableWageSet, BonusWorksheetSet,
-        FarmEnrolled, FarmWithdrawn, BuyerLinked, BuyerUnlinked, CooperativeLinked,
-        OrientationCompleted, EducationSessionHeld, WorkerHired, WorkerSeparated, PersonnelHired,
-        PremiumRemitted, PremiumReportSubmitted, PayrollLineRecorded,
-        ComplaintReceived, ComplaintReportedToMDSC, ComplaintSharedWithFarm, InvestigationImpeded,
-        AuditConducted, ViolationFound, LawEnforcementReferred, OffenderTerminated,
-        RemedyDesignated, RemedyCompleted,
-        CapProposed, CapAgreed, CapActionCompleted, ResolutionProposed, ResolutionAgreed,
-        ProbationImposed, SuspensionNoticed,
-        AppealFiled, ArbitratorAvailabilityNoticed, HearingHeld, AppealDecided,
-        ArbitrationInvoiced, ArbitrationReimbursed,
-        DeadlineMissed, PassThroughDiscrepancy, StandingChanged, BuyerNotified, PersonnelBanViolated,
-    ],
+    (
+        MinimumWageSet | LivableWageSet | BonusWorksheetSet | FarmEnrolled | FarmWithdrawn | BuyerLinked |
+        BuyerUnlinked | CooperativeLinked | OrientationCompleted | EducationSessionHeld | WorkerHired |
+        WorkerSeparated | PersonnelHired | PremiumRemitted | PremiumReportSubmitted | PayrollLineRecorded |
+        ComplaintReceived | ComplaintReportedToMDSC | ComplaintSharedWithFarm | InvestigationImpeded |
+        AuditConducted | ViolationFound | LawEnforcementReferred | OffenderTerminated | RemedyDesignated |
+        RemedyCompleted | CapProposed | CapAgreed | CapActionCompleted | ResolutionProposed |
+        ResolutionAgreed | ProbationImposed | SuspensionNoticed | AppealFiled |
+        ArbitratorAvailabilityNoticed | HearingHeld | AppealDecided | ArbitrationInvoiced |
+        ArbitrationReimbursed | DeadlineMissed | PassThroughDiscrepancy | StandingChanged | BuyerNotified |
+        PersonnelBanViolated
+    ),
     Field(discriminator="type"),
 ]
 
@@ -83,6 +81,4 @@ REFERENCE_TYPES = frozenset({"MinimumWageSet", "LivableWageSet", "BonusWorksheet
 DERIVED_TYPES = frozenset(
     {"DeadlineMissed", "PassThroughDiscrepancy", "StandingChanged", "BuyerNotified", "PersonnelBanViolated"}
 )
-EVENT_TYPES = frozenset(
-    t.__name__ for t in Event.__origin__.__args__  # type: ignore[attr-defined]
-)
+EVENT_TYPES = frozenset(t.__name__ for t in Event.__origin__.__args__)  # type: ignore[attr-defined]

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import date
+from decimal import Decimal
 from typing import Literal
 from uuid import UUID
 
@@ -41,10 +42,10 @@ class PayrollLineRecordedData(Model):
     paid_on: date | None = None
     hours_worked: Quantity = Field(ge=0)
     hourly_wage: Money = Field(ge=0)
-    md_bonus: Money = Field(default=0, ge=0)
+    md_bonus: Money = Field(default=Decimal("0.00"), ge=0)
     md_bonus_label: str | None = None
     md_bonus_period: Period | None = None
-    other_bonuses: Money = Field(default=0, ge=0)
+    other_bonuses: Money = Field(default=Decimal("0.00"), ge=0)
     gross: Money = Field(ge=0)
     deductions: list[Deduction] = []
     net: Money

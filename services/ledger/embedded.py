@@ -8,8 +8,8 @@ from datetime import datetime
 import orjson
 from sqlalchemy import Connection, Engine, func, select
 
-from events.codec import EventRejected
 from events.catalogue import Event
+from events.codec import EventRejected
 from events.recorded import RecordedEvent
 from projections.registry import all_projections
 from services.ledger.ingest import Ingestor, IngestReport
@@ -106,4 +106,5 @@ class EmbeddedLedger:
     # -- reading ---------------------------------------------------------------------------------
     def enrolled_farms(self) -> set[str]:
         with self.engine.connect() as conn:
-            return set(conn.execute(select(events.c.farm_id).where(events.c.type == "FarmEnrolled").distinct()).scalars())
+            query = select(events.c.farm_id).where(events.c.type == "FarmEnrolled").distinct()
+            return set(conn.execute(query).scalars())

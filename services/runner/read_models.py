@@ -127,7 +127,8 @@ class ReadModelWriter:
         upsert(
             conn,
             outbox,
-            [{"event_id": d["event_id"], "farm_id": d["farm_id"], "body": orjson.dumps(d), "published": 0} for d in derived],
+            [{"event_id": d["event_id"], "farm_id": d["farm_id"], "body": orjson.dumps(d), "published": 0}
+             for d in derived],
             ["event_id"],
             [],
         )
