@@ -26,6 +26,12 @@ TIMEOUT="${KAFKA_START_TIMEOUT:-60}"
 
 log() { echo "kafka.sh: $*" >&2; }
 
+show_log() { # the errors first (a startup log is ~1500 lines), then the tail
+  grep -E '(ERROR|FATAL)|Exception:' "$LOGFILE" | head -n 10 >&2 || true
+  echo "--- last lines of $LOGFILE:" >&2
+  tail -n 25 "$LOGFILE" >&2
+}
+
 port_open() { # bash's /dev/tcp: no nc/kafka client needed
   timeout 1 bash -c ": </dev/tcp/$HOST/$1" 2>/dev/null
 }
@@ -50,12 +56,14 @@ fetch() {
   fi
   command -v mvn >/dev/null || { log "mvn not found (apt-get install -y maven)"; exit 1; }
   log "fetching Kafka jars from Maven Central into $LIBS"
-  local args=(-q -B -Dstyle.color=never -f "$POM" dependency:copy-dependencies
+  local args=(-B -Dstyle.color=never -f "$POM" dependency:copy-dependencies
               -DoutputDirectory="$LIBS.tmp" -DincludeScope=runtime)
   [[ -n ${KAFKA_VERSION:-} ]] && args+=(-Dkafka.version="$KAFKA_VERSION")
   rm -rf "$LIBS.tmp"
   mkdir -p "$CACHE"
-  mvn "${args[@]}"
+  # Full output to a file (Maven 3.8 litters even -q output with colour codes).
+  mvn "${args[@]}" >"$CACHE/mvn.log" 2>&1 || {
+    log "mvn failed; see $CACHE/mvn.log"; grep -E '^\[ERROR\]' "$CACHE/mvn.log" | head -n 20 >&2; exit 1; }
   # Swap in atomically so an interrupted fetch never leaves a half-filled libs/.
   rm -rf "$LIBS"
   mv "$LIBS.tmp" "$LIBS"
@@ -117,15 +125,15 @@ format_storage() {
   done
   log "formatting KRaft storage in $DATA (cluster id $id)"
   java_cp kafka.tools.StorageTool format -t "$id" -c "$CONF" >>"$LOGFILE" 2>&1 || {
-    tail -n 30 "$LOGFILE" >&2; exit 1; }
+    show_log; exit 1; }
 }
 
 wait_ready() { # $1 = pid; returns once the broker serves, exits non-zero otherwise
   local deadline=$((SECONDS + TIMEOUT))
   while ((SECONDS < deadline)); do
     if ! kill -0 "$1" 2>/dev/null; then
-      log "broker exited during startup; last log lines:"
-      tail -n 40 "$LOGFILE" >&2
+      log "broker exited during startup:"
+      show_log
       rm -f "$PIDFILE"
       exit 1
     fi
@@ -134,8 +142,8 @@ wait_ready() { # $1 = pid; returns once the broker serves, exits non-zero otherw
     fi
     sleep 0.5
   done
-  log "not ready after ${TIMEOUT}s; last log lines (still running as pid $1):"
-  tail -n 40 "$LOGFILE" >&2
+  log "not ready after ${TIMEOUT}s (still running as pid $1; 'stop' ends it):"
+  show_log
   exit 1
 }
 
@@ -170,7 +178,7 @@ start() {
     -Dlog4j2.configurationFile="$LOG4J_CONF" -Dkafka.logs.dir="$CACHE" \
     -cp "$LIBS/*" kafka.Kafka "$CONF" </dev/null >>"$LOGFILE" 2>&1 &
   for _ in {1..50}; do [[ -s $PIDFILE ]] && break; sleep 0.1; done
-  [[ -s $PIDFILE ]] || { log "launch failed"; tail -n 40 "$LOGFILE" >&2; exit 1; }
+  [[ -s $PIDFILE ]] || { log "launch failed"; show_log; exit 1; }
   pid="$(cat "$PIDFILE")"
   wait_ready "$pid"
   echo "started (pid $pid) on $HOST:$PORT in $((SECONDS - t0)) s; log: $LOGFILE"
