@@ -5,7 +5,7 @@ The answers themselves are computed by the pure queries in `projections/`.
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import date, datetime
 from typing import Any
 
 import orjson
@@ -68,6 +68,7 @@ def farm_view(engine: Engine, farm_id: str, as_of: datetime) -> FarmView:
     """The farm's states and the program's, with `as_of` turned into the farm's local date."""
     states = states_of(engine, farm_id)
     tz = states.get("membership", {}).get("time_zone")
+    with_directories(engine, farm_id, states, local_date(as_of, tz))
     return FarmView(farm_id, states, states_of(engine, PROGRAM_KEY), local_date(as_of, tz))
 
 
@@ -94,3 +95,61 @@ def findings(engine: Engine, farm_id: str | None, as_of: datetime) -> list[dict[
                       key=lambda f: (f.on, f.rule, f.subject_id))
         out.extend(f.as_json() for f in rows)
     return out
+
+
+def passthrough(engine: Engine, farm_id: str, period: str, as_of: datetime | None = None) -> dict[str, Any]:
+    """SPEC §4 `dignity passthrough`: load the farm's books and answer with the pure query.
+    Raises LookupError for an unknown farm, or RateMissing (a LookupError) when a rate is not in force."""
+    from projections.passthrough.books import Books
+    from projections.passthrough.query import pass_through
+    from services.store.database import now
+
+    view = farm_view(engine, farm_id, as_of or now())
+    if not view.state("membership").get("enrolled_on"):
+        raise LookupError(f"unknown farm {farm_id!r} (no FarmEnrolled recorded)")
+    return pass_through(Books.of(view), period, view.as_of).as_json()
+
+
+# -- standing, notifications and the cross-farm directories (SU-2, PE-1, BU-1) ----------------------------
+def with_directories(engine: Engine, farm_id: str, states: dict[str, dict[str, Any]], day: date) -> None:
+    """Give a farm's view what lives outside its partition: the bans of the people it hired (PE-1), and
+    its siblings' suspensions that only time has brought about so far (SU-2, embedded mode)."""
+    from projections.personnel.rules import BANS
+    from projections.standing.cascade import pending_cascades
+    from projections.standing.query import NAME
+    from services.store.schema import bans, owners
+
+    standing = states.get(NAME)
+    if standing is None:
+        return
+    hired = {f["data"].get("person_id") or f["data"].get("worker_id") for f in standing.get("facts", [])
+             if f["type"] in ("PersonnelHired", "WorkerHired")}
+    with engine.connect() as conn:
+        rows = conn.execute(select(bans).where(bans.c.person_id.in_(sorted(hired)))).mappings() if hired else []
+        states[BANS] = {"rows": [dict(r) for r in rows]}
+        owner = select(owners.c.owner_id).where(owners.c.farm_id == farm_id)
+        siblings = [f for f in conn.execute(select(owners.c.farm_id).where(owners.c.owner_id.in_(owner))).scalars()
+                    if f != farm_id]
+    if siblings:
+        others = {f: load_state(engine, NAME, f) or {} for f in siblings}
+        states[NAME] = pending_cascades(farm_id, standing, others, day)
+
+
+def standing(engine: Engine, farm_id: str, as_of: datetime) -> dict[str, Any]:
+    """SPEC §4 `dignity standing`; LookupError for a farm never enrolled."""
+    from projections.standing.query import NAME, standing_as_of
+
+    view = farm_view(engine, farm_id, as_of)
+    if not view.state("membership").get("enrolled_on"):
+        raise LookupError(f"unknown farm {farm_id!r} (no FarmEnrolled recorded)")
+    return standing_as_of(view.state(NAME), view.as_of).as_json()
+
+
+def notifications(engine: Engine, buyer_id: str) -> list[dict[str, Any]]:
+    """SPEC §4 `dignity notifications --buyer B`: what the buyer was told, in order per farm."""
+    from services.store.schema import notifications as table
+
+    query = select(table.c.notification_id, table.c.farm_id, table.c.kind, table.c.standing,
+                   table.c.effective_on).where(table.c.buyer_id == buyer_id).order_by(table.c.position)
+    with engine.connect() as conn:
+        return [dict(r) for r in conn.execute(query).mappings()]

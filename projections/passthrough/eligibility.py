@@ -1,0 +1,105 @@
+"""PT-3: who is a Bonus Eligible Qualifying Worker in a premium month (App. A 11, 13).
+
+Qualifying: not supervisory and not a relative of the owner. Eligible: qualifying, averaged >= 30 hours a
+week in the month, and earned a net hourly wage below the livable wage in force, where
+net = (gross - MD bonus - housing - health insurance deductions) / hours.
+Weekly average = hours / (days / 7), over the days of the month the worker was employed (a new hire's
+first month or a leaver's last counts only their days; docs/decisions.md). Arithmetic is exact (fractions),
+so the answer does not depend on the order the lines are added in.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
+from datetime import date
+from fractions import Fraction
+from typing import Any
+
+from projections.calendar import month_bounds
+from projections.passthrough.payroll import PayrollLine, touching
+from projections.projection import State
+from projections.reference.rates import Rate, livable_wage_on
+
+MIN_WEEKLY_HOURS = 30
+WAGE_DEDUCTIONS = ("housing", "health_insurance")
+
+
+@dataclass(frozen=True, slots=True)
+class WorkerMonth:
+    worker_id: str
+    period: str
+    hours: Fraction
+    """Hours attributed to the month (pay periods split by calendar days)."""
+    days: int
+    """Days of the month the worker was employed: the base of the weekly average."""
+    wage_pay: Fraction
+    """Pay attributed to the month, less the MD bonus and housing and health-insurance deductions."""
+    qualifying: bool
+    livable: Rate
+    causes: tuple[str, ...]
+
+    @property
+    def weekly_average(self) -> Fraction:
+        return self.hours * 7 / self.days
+
+    @property
+    def net_hourly(self) -> Fraction | None:
+        return self.wage_pay / self.hours if self.hours else None
+
+    @property
+    def full_time(self) -> bool:
+        return self.hours > 0 and self.weekly_average >= MIN_WEEKLY_HOURS
+
+    @property
+    def below_livable(self) -> bool:
+        net = self.net_hourly
+        return net is not None and net < Fraction(self.livable.value)
+
+    @property
+    def eligible(self) -> bool:
+        return self.qualifying and self.full_time and self.below_livable
+
+
+def qualifying(worker: Mapping[str, Any] | None) -> bool:
+    """A worker the farm never recorded as hired counts as qualifying: the flags default to false."""
+    worker = worker or {}
+    return not worker.get("supervisory", False) and not worker.get("relative_of_owner", False)
+
+
+def employed_days(worker: Mapping[str, Any] | None, period: str) -> int:
+    """Days of the month between hiring and separation (both inclusive); the whole month if unknown."""
+    first, last = month_bounds(period)
+    worker = worker or {}
+    start = max(first, date.fromisoformat(worker["hired_on"])) if worker.get("hired_on") else first
+    end = min(last, date.fromisoformat(worker["separated_on"])) if worker.get("separated_on") else last
+    return (end - start).days + 1 if end >= start else (last - first).days + 1
+
+
+def worker_month(worker_id: str, period: str, lines: Iterable[PayrollLine],
+                 worker: Mapping[str, Any] | None, livable: Rate) -> WorkerMonth:
+    mine = [line for line in lines if line.worker_id == worker_id]
+    hours = Fraction(0)
+    pay = Fraction(0)
+    for line in mine:
+        part = line.in_month(period)
+        hours += part * Fraction(line.hours)
+        pay += part * Fraction(line.gross - line.md_bonus - line.deducted(*WAGE_DEDUCTIONS))
+    return WorkerMonth(
+        worker_id=worker_id, period=period, hours=hours, days=employed_days(worker, period), wage_pay=pay,
+        qualifying=qualifying(worker), livable=livable,
+        causes=tuple(sorted(line.event_id for line in mine)),
+    )
+
+
+def month_workers(lines: Iterable[PayrollLine], membership: State, reference: State,
+                  period: str) -> list[WorkerMonth]:
+    """Every worker with pay in the month, sorted by worker id. Raises RateMissing if no livable wage is in
+    force on the month's last day (the rate in force at month end applies to the whole month)."""
+    month = touching(lines, period)
+    if not month:
+        return []
+    livable = livable_wage_on(reference, month_bounds(period)[1])
+    workers = membership.get("workers", {})
+    return [worker_month(w, period, month, workers.get(w), livable)
+            for w in sorted({line.worker_id for line in month})]

@@ -1,0 +1,71 @@
+"""PT-7: wages excluding the MD bonus and net of housing deductions reach the prevailing minimum wage.
+
+hourly = (gross - MD bonus - housing deductions) / hours, against the highest minimum wage (the farm's
+jurisdiction or federal) in force on the scheduled pay date (Part 3 housing ¶1e, App. B II.1).
+The Code (Part 3 wages ¶7) gives a farm its first year of enrolment to bring the wage itself up to the
+minimum under a time-bound plan; housing may never push pay below it (housing ¶1e has no such grace). So in
+that first year only a line whose wage met the minimum before housing was deducted is a finding
+(docs/decisions.md: the SPEC does not carry the grace year, the Code wins).
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from dataclasses import dataclass
+from datetime import date
+from fractions import Fraction
+
+from projections.calendar import add_years
+from projections.compliance import FarmView, Finding
+from projections.passthrough.books import Books
+from projections.passthrough.payroll import PayrollLine
+from projections.passthrough.query import decimal_of
+from projections.reference.rates import Rate, minimum_wage_on
+
+
+@dataclass(frozen=True, slots=True)
+class WageCheck:
+    line: PayrollLine
+    minimum: Rate
+    before_housing: Fraction
+    net_of_housing: Fraction
+
+    @property
+    def cause(self) -> str:
+        return "housing" if self.before_housing >= Fraction(self.minimum.value) else "wage"
+
+    def breaks(self, grace_until: date | None) -> bool:
+        """Below the minimum; during the grace year only when housing is what took it below."""
+        if self.net_of_housing >= Fraction(self.minimum.value):
+            return False
+        in_grace = grace_until is not None and self.line.scheduled_pay_date < grace_until
+        return not in_grace or self.cause == "housing"
+
+
+def wage_check(line: PayrollLine, minimum: Rate) -> WageCheck:
+    wage = Fraction(line.gross - line.md_bonus)
+    return WageCheck(line, minimum, wage / Fraction(line.hours),
+                     (wage - Fraction(line.deducted("housing"))) / Fraction(line.hours))
+
+
+def minimum_wage_findings(view: FarmView) -> list[Finding]:
+    """Raises RateMissing when a pay date has no minimum wage in force for the farm's jurisdiction."""
+    books = Books.of(view)
+    grace_until = add_years(books.enrolled_on, 1) if books.enrolled_on else None
+    below: dict[str, list[WageCheck]] = defaultdict(list)
+    for line in books.lines:
+        if line.hours <= 0 or line.scheduled_pay_date > books.as_of:
+            continue
+        check = wage_check(line, minimum_wage_on(books.reference, books.jurisdiction, line.scheduled_pay_date))
+        if check.breaks(grace_until):
+            below[line.worker_id].append(check)
+    return [_finding(books.farm_id, worker, checks) for worker, checks in sorted(below.items())]
+
+
+def _finding(farm_id: str, worker_id: str, checks: list[WageCheck]) -> Finding:
+    checks.sort(key=lambda c: (c.line.scheduled_pay_date, c.line.event_id))
+    first = checks[0]
+    detail = {"pay_date": first.line.scheduled_pay_date.isoformat(), "hourly": str(decimal_of(first.net_of_housing)),
+              "minimum": str(first.minimum.value), "cause": first.cause, "lines": len(checks)}
+    causes = [x for c in checks for x in (c.line.event_id, c.minimum.event_id)]
+    return Finding("PT-7", farm_id, worker_id, first.line.scheduled_pay_date, detail, tuple(dict.fromkeys(causes)))

@@ -1,0 +1,117 @@
+"""Payroll lines as the rules read them: corrections applied, and hours attributed to calendar months.
+
+A line with `corrects: <event_id>` supersedes that line whole (it is the corrected line, not a delta). When
+two lines correct the same line, the later-occurring one wins (then the larger event id), so the result
+never depends on arrival order. A pay period that spans two months is split between them by calendar
+days (docs/decisions.md).
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Iterable
+from dataclasses import dataclass
+from datetime import date, datetime
+from decimal import Decimal
+from fractions import Fraction
+from typing import Any
+
+from projections.calendar import month_bounds
+from projections.projection import State
+
+ZERO = Decimal(0)
+
+
+@dataclass(frozen=True, slots=True)
+class PayrollLine:
+    event_id: str
+    occurred_at: datetime
+    worker_id: str
+    period_start: date
+    period_end: date
+    scheduled_pay_date: date
+    paid_on: date | None
+    hours: Decimal
+    hourly_wage: Decimal
+    md_bonus: Decimal
+    md_bonus_label: str | None
+    md_bonus_period: str | None
+    other_bonuses: Decimal
+    gross: Decimal
+    deductions: tuple[tuple[str, Decimal], ...]
+    net: Decimal
+    corrects: str | None
+
+    def deducted(self, *kinds: str) -> Decimal:
+        return sum((amount for kind, amount in self.deductions if kind in kinds), ZERO)
+
+    @property
+    def days(self) -> int:
+        return (self.period_end - self.period_start).days + 1
+
+    def share_of(self, first: date, last: date) -> Fraction:
+        """The part of this pay period that falls between two dates (inclusive), by calendar days."""
+        start, end = max(first, self.period_start), min(last, self.period_end)
+        overlap = (end - start).days + 1
+        return Fraction(max(overlap, 0), self.days)
+
+    def in_month(self, period: str) -> Fraction:
+        return self.share_of(*month_bounds(period))
+
+    @property
+    def stub_date(self) -> date:
+        """The date the pay stub speaks for: paid on, or else the scheduled pay date."""
+        return self.paid_on or self.scheduled_pay_date
+
+
+def _line(raw: dict[str, Any]) -> PayrollLine:
+    def money(key: str) -> Decimal:
+        return Decimal(raw.get(key) or 0)
+
+    return PayrollLine(
+        event_id=raw["event_id"], occurred_at=datetime.fromisoformat(raw["occurred_at"]),
+        worker_id=raw["worker_id"], period_start=date.fromisoformat(raw["period_start"]),
+        period_end=date.fromisoformat(raw["period_end"]),
+        scheduled_pay_date=date.fromisoformat(raw["scheduled_pay_date"]),
+        paid_on=date.fromisoformat(raw["paid_on"]) if raw.get("paid_on") else None,
+        hours=money("hours_worked"), hourly_wage=money("hourly_wage"), md_bonus=money("md_bonus"),
+        md_bonus_label=raw.get("md_bonus_label"), md_bonus_period=raw.get("md_bonus_period"),
+        other_bonuses=money("other_bonuses"), gross=money("gross"),
+        deductions=tuple((d["kind"], Decimal(d["amount"])) for d in raw.get("deductions") or ()),
+        net=money("net"), corrects=raw.get("corrects"),
+    )
+
+
+def superseded(lines: Iterable[PayrollLine]) -> set[str]:
+    """Ids of lines replaced by a correction, including corrections overtaken by a later one."""
+    by_target: dict[str, list[PayrollLine]] = defaultdict(list)
+    for line in lines:
+        if line.corrects is not None:
+            by_target[line.corrects].append(line)
+    gone = set(by_target)
+    for fixes in by_target.values():
+        latest = max(fixes, key=lambda f: (f.occurred_at, f.event_id))
+        gone.update(f.event_id for f in fixes if f is not latest)
+    return gone
+
+
+def effective_lines(state: State) -> list[PayrollLine]:
+    """The lines in force after corrections, in a stable order (pay period, worker, id)."""
+    every = [_line(raw) for raw in state.get("lines", {}).values()]
+    gone = superseded(every)
+    kept = [line for line in every if line.event_id not in gone]
+    return sorted(kept, key=lambda x: (x.period_start, x.worker_id, x.event_id))
+
+
+def lines_of(lines: Iterable[PayrollLine], worker_id: str) -> list[PayrollLine]:
+    return [line for line in lines if line.worker_id == worker_id]
+
+
+def touching(lines: Iterable[PayrollLine], period: str) -> list[PayrollLine]:
+    """Lines whose pay period has at least one day in the month."""
+    return [line for line in lines if line.in_month(period) > 0]
+
+
+def bonus_lines(lines: Iterable[PayrollLine], period: str) -> list[PayrollLine]:
+    """Lines that pass through the premium of `period` (`md_bonus_period`), with a bonus on them."""
+    return [line for line in lines if line.md_bonus_period == period and line.md_bonus > 0]

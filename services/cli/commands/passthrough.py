@@ -1,0 +1,49 @@
+"""`dignity passthrough FARM --period YYYY-MM` (SPEC §4): who was owed what of a premium month, and who got it."""
+
+from __future__ import annotations
+
+import re
+from typing import Annotated
+
+import typer
+from rich.table import Table
+
+from services.cli.common import AsOfOption, DbOption, JsonOption, console, err_console, parse_moment, print_json
+from services.cli.main import app
+
+_PERIOD = re.compile(r"^\d{4}-(0[1-9]|1[0-2])$")
+
+
+def _period(value: str) -> str:
+    if not _PERIOD.match(value):
+        raise typer.BadParameter(f"{value!r} is not a month written YYYY-MM")
+    return value
+
+
+@app.command()
+def passthrough(
+    farm_id: str,
+    period: Annotated[str, typer.Option("--period", help="Premium month, YYYY-MM", callback=_period)],
+    as_of: AsOfOption = None,
+    db: DbOption = None,
+    as_json: JsonOption = False,
+) -> None:
+    """The premium of a month, the workers' bonus pool, and each worker's expected and paid share."""
+    from services.ledger.queries import passthrough as query
+    from services.store.database import connect
+
+    try:
+        answer = query(connect(db), farm_id, period, parse_moment(as_of))
+    except LookupError as exc:
+        err_console.print(f"error: {exc.args[0] if exc.args else exc}", style="red", markup=False)
+        raise typer.Exit(1) from None
+    if as_json:
+        print_json(answer)
+        return
+    table = Table("worker", "eligible", "hours", "expected", "paid", "shortfall",
+                  title=f"{farm_id} {period}: premium {answer['premium_received']}, pool {answer['bonus_pool']}")
+    for w in answer["workers"]:
+        short = w["shortfall"] != "0.00"
+        table.add_row(w["worker_id"], "yes" if w["eligible"] else "no", w["hours"], w["expected"], w["paid"],
+                      f"[bold red]{w['shortfall']}" if short else w["shortfall"])
+    console.print(table)
