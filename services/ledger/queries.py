@@ -5,8 +5,9 @@ The answers themselves are computed by the pure queries in `projections/`.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import date, datetime
-from typing import Any
+from typing import Any, TypeVar
 
 import orjson
 from sqlalchemy import Engine, select
@@ -14,9 +15,12 @@ from sqlalchemy import Engine, select
 from events.types import PROGRAM_KEY
 from projections.calendar import local_date
 from projections.compliance import FarmView, ordered
+from projections.reference.rates import RateMissing
 from projections.registry import deadline_queries, finding_queries
 from services.store.database import utc_text
 from services.store.schema import history, projection_state
+
+R = TypeVar("R")
 
 
 def farm_history(engine: Engine, farm_id: str, as_of: datetime, known_at: datetime) -> list[dict[str, Any]]:
@@ -76,22 +80,39 @@ def farm_ids(engine: Engine, farm_id: str | None = None) -> list[str]:
     return [farm_id] if farm_id else state_keys(engine, "membership")
 
 
-def deadlines(engine: Engine, farm_id: str | None, as_of: datetime) -> list[dict[str, Any]]:
+def _run(queries: list[Callable[[FarmView], list[R]]], view: FarmView, errors: list[str] | None) -> list[R]:
+    """Every rule query on one farm. A rate the program never set is an error, never a silent zero: it is
+    raised, or, when the caller collects `errors`, reported there while the other rules still answer."""
+    rows: list[R] = []
+    for query in queries:
+        try:
+            rows.extend(query(view))
+        except RateMissing as exc:
+            if errors is None:
+                raise
+            errors.append(f"{view.farm_id}: {exc}")
+    return rows
+
+
+def deadlines(
+    engine: Engine, farm_id: str | None, as_of: datetime, errors: list[str] | None = None
+) -> list[dict[str, Any]]:
     out: list[dict[str, Any]] = []
     queries = deadline_queries()
     for farm in farm_ids(engine, farm_id):
         view = farm_view(engine, farm, as_of)
-        rows = ordered([o for q in queries for o in q(view)])
-        out.extend(o.as_json(view.as_of) for o in rows)
+        out.extend(o.as_json(view.as_of) for o in ordered(_run(queries, view, errors)))
     return out
 
 
-def findings(engine: Engine, farm_id: str | None, as_of: datetime) -> list[dict[str, Any]]:
+def findings(
+    engine: Engine, farm_id: str | None, as_of: datetime, errors: list[str] | None = None
+) -> list[dict[str, Any]]:
     out: list[dict[str, Any]] = []
     queries = finding_queries()
     for farm in farm_ids(engine, farm_id):
         view = farm_view(engine, farm, as_of)
-        rows = sorted((f for q in queries for f in q(view) if f.on <= view.as_of),
+        rows = sorted((f for f in _run(queries, view, errors) if f.on <= view.as_of),
                       key=lambda f: (f.on, f.rule, f.subject_id))
         out.extend(f.as_json() for f in rows)
     return out

@@ -7,7 +7,7 @@ from typing import Annotated, Any
 import typer
 from rich.table import Table
 
-from services.cli.common import AsOfOption, DbOption, JsonOption, console, parse_moment, print_json
+from services.cli.common import AsOfOption, DbOption, JsonOption, console, err_console, parse_moment, print_json
 from services.cli.main import app
 
 FarmOption = Annotated[str | None, typer.Option("--farm", help="Only this farm")]
@@ -21,10 +21,16 @@ def deadlines(farm: FarmOption = None, as_of: AsOfOption = None, db: DbOption = 
     from services.ledger.queries import deadlines as query
     from services.store.database import connect
 
-    rows = query(connect(db), farm, parse_moment(as_of))
+    errors: list[str] = []
+    rows = query(connect(db), farm, parse_moment(as_of), errors)
     if as_json:
         print_json(rows)
-        return
+    else:
+        _deadline_table(rows)
+    _report(errors)
+
+
+def _deadline_table(rows: list[dict[str, Any]]) -> None:
     table = Table("rule", "farm", "subject", "due", "status", "met on", title="deadlines")
     for r in rows:
         table.add_row(r["rule"], r["farm_id"], r["subject_id"], r["due"],
@@ -39,14 +45,24 @@ def findings(farm: FarmOption = None, as_of: AsOfOption = None, db: DbOption = N
     from services.ledger.queries import findings as query
     from services.store.database import connect
 
-    rows = query(connect(db), farm, parse_moment(as_of))
+    errors: list[str] = []
+    rows = query(connect(db), farm, parse_moment(as_of), errors)
     if as_json:
         print_json(rows)
-        return
-    table = Table("rule", "farm", "subject", "on", "detail", title="findings")
-    for r in rows:
-        table.add_row(r["rule"], r["farm_id"], r["subject_id"], r["on"], _detail(r["detail"]))
-    console.print(table)
+    else:
+        table = Table("rule", "farm", "subject", "on", "detail", title="findings")
+        for r in rows:
+            table.add_row(r["rule"], r["farm_id"], r["subject_id"], r["on"], _detail(r["detail"]))
+        console.print(table)
+    _report(errors)
+
+
+def _report(errors: list[str]) -> None:
+    """Rules that could not be evaluated (a rate not in force) are named on stderr, and the exit code says so."""
+    for message in errors:
+        err_console.print(f"not evaluated: {message}", style="red", markup=False)
+    if errors:
+        raise typer.Exit(1)
 
 
 def _detail(detail: dict[str, Any]) -> str:
