@@ -16,6 +16,8 @@ class AppealFiledData(Model):
     subject: Literal["cap", "cr", "suspension", "nda"]
     subject_id: str = Field(min_length=1)
     filed_on: date
+    notice_on: date | None = None
+    """The final notice appealed, when no event records it (an NDA dispute resolution)."""
 
 
 class ArbitratorAvailabilityNoticedData(Model):

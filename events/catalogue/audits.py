@@ -20,6 +20,8 @@ class AuditConductedData(Model):
     conducted_on: date
     outcome: Literal["pass", "fail", "impeded", "likely_to_comply"]
     cap_id: str | None = None
+    cure_by: date | None = None
+    """AU-8: MDSC's end of the cure period after a failed remedial audit (default 30 days)."""
 
 
 class Offender(Model):

@@ -28,6 +28,12 @@ class StandingChangedData(Model):
     since: date
     stayed: bool = False
     reason: str = ""
+    kind: str = ""
+    """What buyers are told (BU-1): suspension, suspension_stayed, appeal_upheld, appeal_overturned, ..."""
+    suspension_id: str | None = None
+    until: date | None = None
+    """While suspended: the last day of the suspension period (SU-1)."""
+    cascade_of: str | None = None
 
 
 class BuyerNotifiedData(Model):

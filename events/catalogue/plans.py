@@ -51,6 +51,8 @@ class ProbationImposedData(Model):
     reason: str = Field(min_length=1)
     on: date
     cure_by: date | None = None
+    subject_id: str | None = None
+    """The cap, appeal, complaint or violation id whose automatic probation this sets `cure_by` for."""
 
 
 class SuspensionNoticedData(Model):
@@ -61,6 +63,10 @@ class SuspensionNoticedData(Model):
     """When the suspension takes effect; defaults to notice_on."""
     cascade_of: str | None = None
     """For SU-2: the farm whose suspension this one follows (the owner's other farms)."""
+    until: date | None = None
+    """For SU-2: the last day of the origin farm's suspension period (the same period)."""
+    cascade_status: Literal["effective", "stayed", "void"] | None = None
+    """For SU-2: the origin's suspension took effect, was stayed by an appeal, or was overturned."""
 
 
 class CapProposed(Envelope):

@@ -15,11 +15,16 @@ from sqlalchemy.dialects import postgresql, sqlite
 
 from events.recorded import RecordedEvent
 from projections.projection import Derived, Projection, State
+from projections.standing import crossfarm
 from services.store.database import utc_text
-from services.store.schema import history, outbox, projection_state
+from services.store.schema import bans, history, notifications, outbox, owners, projection_state
 
 HISTORY = "history"  # state row holding each farm's history length (the next seq)
 _CHUNK = 500
+DIRECTORIES: dict[str, tuple[Any, list[str]]] = {
+    "owners": (owners, ["owner_id", "farm_id"]), "bans": (bans, ["person_id", "violation_id"]),
+    "notifications": (notifications, ["notification_id"]),
+}
 
 
 def upsert(conn: Connection, table: Any, rows: list[dict[str, Any]], keys: list[str], update: list[str]) -> None:
@@ -33,6 +38,21 @@ def upsert(conn: Connection, table: Any, rows: list[dict[str, Any]], keys: list[
     else:
         stmt = stmt.on_conflict_do_nothing(index_elements=keys)
     conn.execute(stmt, rows)
+
+
+class SqlDirectory:
+    """The cross-farm directories as the process managers read them, inside the writer's transaction."""
+
+    def __init__(self, conn: Connection) -> None:
+        self.conn = conn
+
+    def farms_of_owner(self, farm_id: str) -> list[str]:
+        owner = select(owners.c.owner_id).where(owners.c.farm_id == farm_id)
+        return list(self.conn.execute(select(owners.c.farm_id).where(owners.c.owner_id.in_(owner))).scalars())
+
+    def bans_of(self, person_id: str) -> list[dict[str, Any]]:
+        rows = self.conn.execute(select(bans).where(bans.c.person_id == person_id)).mappings()
+        return [dict(r) for r in rows]
 
 
 class ReadModelWriter:
@@ -56,6 +76,7 @@ class ReadModelWriter:
         if not self.keep_cache:
             self._states.clear()
         self._load(conn, {e.farm_id for e in batch})
+        self._conn = conn
         dirty: set[tuple[str, str]] = set()
         rows: list[dict[str, Any]] = []
         derived: list[Derived] = []
@@ -82,12 +103,26 @@ class ReadModelWriter:
                 state = self._states[key] = projection.initial(farm)
             made = projection.apply(state, event)
             dirty.add(key)
-            for d in made:
-                if d["farm_id"] != farm:
-                    elsewhere.append(d)
-                    continue
-                derived.append(d)
-                self._fold(RecordedEvent.from_wire(d), dirty, rows, derived, elsewhere)
+            self._route(farm, made, dirty, rows, derived, elsewhere)
+        if event.type in crossfarm.TYPES:
+            self._route(farm, self._cross_farm(event), dirty, rows, derived, elsewhere)
+
+    def _route(self, farm: str, made: list[Derived], dirty: set[tuple[str, str]], rows: list[dict[str, Any]],
+               derived: list[Derived], elsewhere: list[Derived]) -> None:
+        for d in made:
+            if d["farm_id"] != farm:
+                elsewhere.append(d)
+                continue
+            derived.append(d)
+            self._fold(RecordedEvent.from_wire(d), dirty, rows, derived, elsewhere)
+
+    def _cross_farm(self, event: RecordedEvent) -> list[Derived]:
+        """Write the directories an event feeds, then run the process managers that read them."""
+        states = {p.name: self._states.get((p.name, event.farm_id)) or {} for p in self.projections}
+        for table, row in crossfarm.directory_rows(event, states):
+            target, keys = DIRECTORIES[table]
+            upsert(self._conn, target, [row], keys, [])
+        return crossfarm.react(event, states, SqlDirectory(self._conn))
 
     def _history_row(self, event: RecordedEvent, dirty: set[tuple[str, str]]) -> dict[str, Any]:
         key = (HISTORY, event.farm_id)
@@ -135,5 +170,5 @@ class ReadModelWriter:
 
     @staticmethod
     def clear(conn: Connection) -> None:
-        for table in (projection_state, history, outbox):
+        for table in (projection_state, history, outbox, owners, bans, notifications):
             conn.execute(delete(table))

@@ -6,6 +6,7 @@ One schema for SQLite and PostgreSQL. Timestamps are stored as UTC ISO-8601 text
 from __future__ import annotations
 
 from sqlalchemy import (
+    BigInteger,
     Column,
     Index,
     Integer,
@@ -39,9 +40,30 @@ event_index = Table(
     "event_index",
     metadata,
     Column("event_id", String(36), primary_key=True),
+    Column("type", String(40), nullable=False),
     Column("farm_id", String(120), nullable=False),
     Column("digest", String(64), nullable=False),
     Column("recorded_at", String(40), nullable=False),
+)
+Index("event_index_by_type", event_index.c.type, event_index.c.farm_id)
+
+# Distributed mode: the last offset each partition has applied, written with the read models (resume point).
+partition_offsets = Table(
+    "partition_offsets",
+    metadata,
+    Column("topic", String(200), primary_key=True),
+    Column("partition", Integer, primary_key=True),
+    Column("offset", BigInteger, nullable=False),
+)
+
+# Distributed mode: events a worker derived for other farms, appended to the events topic after commit.
+relay = Table(
+    "relay",
+    metadata,
+    Column("event_id", String(36), primary_key=True),
+    Column("farm_id", String(120), nullable=False),
+    Column("body", LargeBinary, nullable=False),
+    Column("published", Integer, nullable=False, default=0),
 )
 
 # Read models. A fold projection keeps one JSON state per key; the history is append-only rows.
@@ -108,4 +130,144 @@ person_keys = Table(
     Column("person_id", String(120), primary_key=True),
     Column("key", LargeBinary, nullable=True),
     Column("erased_at", String(40), nullable=True),
+)
+
+# Cross-farm directories (insert-only, rebuilt from the log): who owns which farm (SU-2), who is banned from
+# participating farms (PE-1), and what each buyer was told (BU-1, in order per farm by `position`).
+owners = Table(
+    "owners",
+    metadata,
+    Column("owner_id", String(120), primary_key=True),
+    Column("farm_id", String(120), primary_key=True),
+)
+Index("owners_by_farm", owners.c.farm_id)
+
+bans = Table(
+    "bans",
+    metadata,
+    Column("person_id", String(120), primary_key=True),
+    Column("violation_id", String(120), primary_key=True),
+    Column("farm_id", String(120), nullable=False),
+    Column("from_on", String(10), nullable=False),
+    Column("until", String(10), nullable=False),
+)
+
+notifications = Table(
+    "notifications",
+    metadata,
+    Column("position", Integer, primary_key=True, autoincrement=True),
+    Column("notification_id", String(36), nullable=False, unique=True),
+    Column("buyer_id", String(120), nullable=False),
+    Column("farm_id", String(120), nullable=False),
+    Column("kind", String(60), nullable=False),
+    Column("standing", String(20), nullable=False),
+    Column("effective_on", String(10), nullable=False),
+)
+Index("notifications_by_buyer", notifications.c.buyer_id, notifications.c.position)
+
+# -- Users' doors (issue 5): API tokens, arbitrator assignments, buyer subscriptions and their deliveries ----
+
+# Bearer tokens: only the SHA-256 of the secret is kept; the secret is shown once, when issued.
+api_tokens = Table(
+    "api_tokens",
+    metadata,
+    Column("token_id", String(40), primary_key=True),
+    Column("digest", String(64), nullable=False, unique=True),
+    Column("role", String(20), nullable=False),
+    Column("subject", String(120), nullable=False),
+    Column("label", Text, nullable=True),
+    Column("issued_at", String(40), nullable=False),
+    Column("revoked_at", String(40), nullable=True),
+)
+
+# Which appeals an arbitrator hears (the MD Program picks from its panel in rotation, App. C V.6).
+appeal_assignments = Table(
+    "appeal_assignments",
+    metadata,
+    Column("arbitrator_id", String(120), primary_key=True),
+    Column("farm_id", String(120), primary_key=True),
+    Column("appeal_id", String(120), primary_key=True),
+    Column("assigned_at", String(40), nullable=False),
+)
+
+# Derived events buyers and dashboards are told of (StandingChanged, BuyerNotified), copied from each
+# farm's history in per-farm order; `position` is the cursor of webhooks, the Kafka topic and SSE.
+feed = Table(
+    "feed",
+    metadata,
+    Column("position", Integer, primary_key=True, autoincrement=True),
+    Column("event_id", String(36), nullable=False, unique=True),
+    Column("farm_id", String(120), nullable=False),
+    Column("type", String(40), nullable=False),
+    Column("buyer_id", String(120), nullable=True),
+    Column("body", LargeBinary, nullable=False),
+)
+Index("feed_by_buyer", feed.c.buyer_id, feed.c.position)
+
+# How far the feed has read each farm's history (its `seq`), and each consumer of the feed its `position`.
+feed_cursors = Table(
+    "feed_cursors",
+    metadata,
+    Column("farm_id", String(120), primary_key=True),
+    Column("seq", Integer, nullable=False),
+)
+
+delivery_cursors = Table(
+    "delivery_cursors",
+    metadata,
+    Column("name", String(200), primary_key=True),
+    Column("position", Integer, nullable=False),
+)
+
+webhook_subscriptions = Table(
+    "webhook_subscriptions",
+    metadata,
+    Column("subscription_id", String(40), primary_key=True),
+    Column("buyer_id", String(120), nullable=False),
+    Column("url", Text, nullable=False),
+    Column("secret", String(128), nullable=False),
+    Column("created_at", String(40), nullable=False),
+    Column("active", Integer, nullable=False, default=1),
+)
+
+# One row per subscription and notification; `position` is the order of sending per (subscription, farm).
+deliveries = Table(
+    "deliveries",
+    metadata,
+    Column("position", Integer, primary_key=True, autoincrement=True),
+    Column("delivery_id", String(36), nullable=False, unique=True),
+    Column("subscription_id", String(40), nullable=False),
+    Column("notification_id", String(36), nullable=False),
+    Column("farm_id", String(120), nullable=False),
+    Column("body", LargeBinary, nullable=False),
+    Column("status", String(12), nullable=False),  # pending | delivered | dead
+    Column("attempts", Integer, nullable=False, default=0),
+    Column("next_at", String(40), nullable=False),
+    Column("last_error", Text, nullable=True),
+    Column("delivered_at", String(40), nullable=True),
+)
+Index("deliveries_queue", deliveries.c.status, deliveries.c.subscription_id, deliveries.c.farm_id,
+      deliveries.c.position)
+
+# After the last try: what was not delivered and why, kept until (and after) a redelivery on request.
+dead_letters = Table(
+    "dead_letters",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("delivery_id", String(36), nullable=False),
+    Column("subscription_id", String(40), nullable=False),
+    Column("notification_id", String(36), nullable=False),
+    Column("attempts", Integer, nullable=False),
+    Column("last_error", Text, nullable=False),
+    Column("at", String(40), nullable=False),
+    Column("redelivered_at", String(40), nullable=True),
+)
+
+# One dispatcher at a time sends webhooks (order per farm); a lease that lapses lets another take over.
+delivery_leases = Table(
+    "delivery_leases",
+    metadata,
+    Column("name", String(60), primary_key=True),
+    Column("holder", String(60), nullable=False),
+    Column("until", String(40), nullable=False),
 )

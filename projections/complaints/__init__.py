@@ -1,0 +1,1 @@
+"""Complaints (CO-1..CO-4): reporting and sharing deadlines, confidentiality."""

@@ -1,0 +1,25 @@
+"""CO-4: a confidential complainant's identity is never shown to farm or buyer roles (App. C II.1).
+
+Applied to every event body before it leaves the ledger for a reader of that role (history, web pages,
+topics for buyers). Only MDSC roles may unseal; to the others even the sealed blob and its person id are
+withheld for a confidential complaint, since a stable person id is itself an identifier.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+HIDDEN_FROM = frozenset({"farm", "buyer", "cooperative"})
+
+
+def visible_body(body: dict[str, Any], role: str) -> dict[str, Any]:
+    """The event as a reader of `role` may see it."""
+    data = body.get("data") or {}
+    if body.get("type") != "ComplaintReceived" or role not in HIDDEN_FROM or not data.get("confidential"):
+        return body
+    return {**body, "data": {**data, "complainant": None}}
+
+
+def may_unseal(role: str) -> bool:
+    """Personal data is unsealed for MDSC roles only (SPEC §2)."""
+    return role == "mdsc"

@@ -1,0 +1,89 @@
+"""The facts the standing machine and the CO/AU/AP/PE rules read, folded from one farm's events.
+
+A fact is the event's data dated by its business date in the farm's time zone, in fold order:
+`{"type", "on", "seq", "event_id", "data"}`. Personal data (a complainant) is never copied into a fact.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from datetime import date
+from typing import Any
+
+from events.recorded import RecordedEvent
+from projections.calendar import local_date
+
+Fact = dict[str, Any]
+
+
+def _field(name: str) -> Callable[[RecordedEvent, str | None], str]:
+    return lambda e, _tz: str(e.data[name])
+
+
+def _instant(name: str) -> Callable[[RecordedEvent, str | None], str]:
+    from datetime import datetime
+
+    return lambda e, tz: local_date(datetime.fromisoformat(e.data[name]), tz).isoformat()
+
+
+def _occurred(e: RecordedEvent, tz: str | None) -> str:
+    return local_date(e.occurred_at, tz).isoformat()
+
+
+BUSINESS_DATE: dict[str, Callable[[RecordedEvent, str | None], str]] = {
+    "FarmEnrolled": _field("enrolled_on"),
+    "FarmWithdrawn": _field("on"),
+    "OrientationCompleted": _field("on"),
+    "PersonnelHired": _field("on"),
+    "WorkerHired": _field("hired_on"),
+    "ComplaintReceived": _instant("received_at"),
+    "ComplaintReportedToMDSC": _instant("reported_at"),
+    "ComplaintSharedWithFarm": _instant("shared_at"),
+    "InvestigationImpeded": _field("on"),
+    "AuditConducted": _field("conducted_on"),
+    "ViolationFound": _field("found_on"),
+    "LawEnforcementReferred": _field("on"),
+    "OffenderTerminated": _instant("terminated_at"),
+    "RemedyDesignated": _occurred,
+    "RemedyCompleted": _field("on"),
+    "CapProposed": _field("notice_on"),
+    "CapAgreed": _field("on"),
+    "CapActionCompleted": _field("on"),
+    "ResolutionProposed": _field("notice_on"),
+    "ResolutionAgreed": _field("on"),
+    "ProbationImposed": _field("on"),
+    "SuspensionNoticed": _field("notice_on"),
+    "AppealFiled": _field("filed_on"),
+    "ArbitratorAvailabilityNoticed": _field("noticed_on"),
+    "HearingHeld": _field("on"),
+    "AppealDecided": _field("decided_on"),
+    "ArbitrationInvoiced": _field("invoiced_on"),
+    "ArbitrationReimbursed": _field("on"),
+}
+FACT_TYPES = frozenset(BUSINESS_DATE)
+_PRIVATE = {"complainant"}
+
+
+def fact_of(event: RecordedEvent, seq: int, tz: str | None) -> Fact:
+    data = {k: v for k, v in event.data.items() if k not in _PRIVATE}
+    return {"type": event.type, "on": BUSINESS_DATE[event.type](event, tz), "seq": seq,
+            "event_id": event.event_id, "data": data}
+
+
+def fact_order(fact: Fact) -> tuple[str, int, str]:
+    """Business-time order: by date, then the farm's own log order (relayed notices first, by id)."""
+    return fact["on"], fact["seq"], fact["event_id"]
+
+
+def facts_until(facts: list[Fact], as_of: date) -> list[Fact]:
+    """The facts of business dates up to `as_of`, in business-time order."""
+    day = as_of.isoformat()
+    return sorted((f for f in facts if f["on"] <= day), key=fact_order)
+
+
+def of_type(facts: list[Fact], *types: str) -> list[Fact]:
+    return [f for f in facts if f["type"] in types]
+
+
+def day(fact: Fact) -> date:
+    return date.fromisoformat(fact["on"])
