@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Annotated
+from typing import Annotated, Any
 
 import typer
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
@@ -39,14 +39,16 @@ def count_lines(path: Path) -> int:
 def ingest(
     file: Annotated[Path, typer.Argument(exists=True, dir_okay=False, help="JSON Lines, or a CSV with --template")],
     template: Annotated[str | None, typer.Option(help="CSV template: remittance or payroll")] = None,
+    kafka: Annotated[str | None, typer.Option(
+        "--kafka", help="Append to the Kafka log at this bootstrap server (distributed mode; env DIGNITY_KAFKA "
+        "applies when --db is PostgreSQL)")] = None,
     db: DbOption = None,
     as_json: JsonOption = False,
 ) -> None:
     """Append events; bad lines are reported by number and append nothing."""
-    from services.ledger.embedded import EmbeddedLedger
     from services.ledger.ingest import parse_jsonl
 
-    ledger = EmbeddedLedger(db)
+    ledger = _ingest_ledger(db, kafka)
     total = count_lines(file)
     with progress_bar() as bar, file.open("rb") as handle:
         task = bar.add_task(f"ingest {file.name}", total=total)
@@ -57,6 +59,8 @@ def ingest(
 
             parsed = parse_template(template, handle, ledger)
         report = ledger.ingest(parsed, lambda n: bar.advance(task, n))
+    if hasattr(ledger, "close"):
+        ledger.close()
     result = report.as_json()
     if as_json:
         print_json(result)
@@ -67,6 +71,24 @@ def ingest(
             console.print(f"  line {r['line']}: {r['error']}", style="red", markup=False)
     if result["rejected"]:
         raise typer.Exit(1)
+
+
+def _ingest_ledger(db: str | None, kafka: str | None) -> Any:
+    """Embedded unless Kafka is named: by --kafka, or by DIGNITY_KAFKA with a PostgreSQL database (the
+    distributed mode keeps its event-id index and read models there; an SQLite file is always embedded)."""
+    import os
+
+    from services.store.database import database_url
+
+    if kafka is None and database_url(db).startswith("postgresql"):
+        kafka = os.environ.get("DIGNITY_KAFKA")
+    if kafka:
+        from services.ledger.distributed import DistributedLedger
+
+        return DistributedLedger(db, kafka)
+    from services.ledger.embedded import EmbeddedLedger
+
+    return EmbeddedLedger(db)
 
 
 @app.command()

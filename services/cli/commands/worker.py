@@ -1,0 +1,55 @@
+"""`dignity worker` (the Faust projection worker of the distributed mode) and `dignity failures`."""
+
+from __future__ import annotations
+
+import os
+import sys
+from typing import Annotated
+
+import typer
+from rich.table import Table
+
+from services.cli.common import DbOption, JsonOption, console, print_json
+from services.cli.main import app
+
+KafkaOption = Annotated[
+    str | None, typer.Option("--kafka", envvar="DIGNITY_KAFKA", help="Kafka bootstrap servers (host:port)")
+]
+
+
+@app.command()
+def worker(
+    kafka: KafkaOption = None,
+    db: DbOption = None,
+    prefix: Annotated[str | None, typer.Option(help="Topic prefix (env DIGNITY_TOPIC_PREFIX)")] = None,
+    loglevel: Annotated[str, typer.Option("--loglevel", "-l", help="Faust log level")] = "info",
+) -> None:
+    """Run a projection worker: apply dignity.events to the read models in --db (PostgreSQL); start several
+    to share the partitions. The same as `faust -A services.runner.faust_app worker -l info`."""
+    for name, value in (("DIGNITY_KAFKA", kafka), ("DIGNITY_DB", db), ("DIGNITY_TOPIC_PREFIX", prefix)):
+        if value is not None:
+            os.environ[name] = value
+    argv = [sys.executable, "-m", "faust", "-A", "services.runner.faust_app", "worker", "-l", loglevel]
+    os.execv(sys.executable, argv)  # Faust owns the process from here (signals, event loop)
+
+
+@app.command()
+def failures(db: DbOption = None, as_json: JsonOption = False) -> None:
+    """Events a worker could not apply: kept with the error, never dropped silently."""
+    from sqlalchemy import select
+
+    from services.store.database import connect
+    from services.store.schema import failures as table
+
+    with connect(db).connect() as conn:
+        rows = [
+            {"id": r.id, "event_id": r.event_id, "where": r.where, "error": r.error, "at": r.at}
+            for r in conn.execute(select(table).order_by(table.c.id))
+        ]
+    if as_json:
+        print_json(rows)
+        return
+    out = Table("at", "event", "where", "error", title="failures")
+    for r in rows:
+        out.add_row(r["at"][:19], r["event_id"], r["where"], r["error"])
+    console.print(out)

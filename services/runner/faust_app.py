@@ -1,0 +1,198 @@
+"""The distributed runner: a Faust app applying `dignity.events` to read models in PostgreSQL.
+
+    faust -A services.runner.faust_app worker -l info      (or `dignity worker`)
+
+Environment: DIGNITY_KAFKA (broker), DIGNITY_DB (read models), DIGNITY_TOPIC_PREFIX, DIGNITY_BATCH,
+DIGNITY_BATCH_WITHIN, DIGNITY_SWEEP_SECONDS, DIGNITY_SESSION_TIMEOUT, DIGNITY_COMMIT_INTERVAL.
+
+Offsets: the agent takes batches without acking (`noack_take`), applies each batch in one database
+transaction (which also stores the applied event ids and partition offsets) and acks the records only
+after the commit, so Faust never commits an offset past an event whose transaction did not commit.
+Nothing may escape the agent body: a batch left behind would be skipped on restart once a later batch
+moved the partition's stored offset past it. So an event that cannot be applied goes to `failures`, and
+anything else (database down) is retried until it commits. Concurrency 1 keeps each partition in order;
+several worker processes share the partitions through the consumer group.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import os
+import tempfile
+import threading
+from collections.abc import Sequence
+from pathlib import Path
+from typing import Any, cast
+
+import faust
+from faust.app.base import BootStrategy
+from faust.types import EventT
+from kafka.errors import KafkaError
+from sqlalchemy import Engine, select
+
+from services.log.kafka_log import EVENTS, KafkaEventLog, bootstrap_servers, topic_name
+from services.runner.projector import TRANSIENT, Outcome, Projector, Record
+from services.runner.publisher import Publisher
+from services.runner.sweep import sweep
+from services.store.database import connect, now
+from services.store.schema import partition_offsets
+
+log = logging.getLogger(__name__)
+
+APP_ID = "dignity-projections"
+BATCH = int(os.environ.get("DIGNITY_BATCH", "500"))
+WITHIN = float(os.environ.get("DIGNITY_BATCH_WITHIN", "0.2"))
+SWEEP_SECONDS = float(os.environ.get("DIGNITY_SWEEP_SECONDS", "60"))
+SESSION_TIMEOUT = float(os.environ.get("DIGNITY_SESSION_TIMEOUT", "10"))
+COMMIT_INTERVAL = float(os.environ.get("DIGNITY_COMMIT_INTERVAL", "2.8"))  # Faust's default
+RETRY_MAX = 30.0
+
+
+def _prefix() -> str:
+    return os.environ.get("DIGNITY_TOPIC_PREFIX", "")
+
+
+app = faust.App(
+    _prefix() + APP_ID,  # the consumer group: one per prefix, so isolated runs share nothing
+    broker=f"kafka://{bootstrap_servers()}",
+    web_enabled=False,
+    datadir=Path(os.environ.get("DIGNITY_FAUST_DATA", Path(tempfile.gettempdir()) / "dignity-faust")),
+    topic_partitions=6,
+    consumer_auto_offset_reset="earliest",
+    broker_session_timeout=SESSION_TIMEOUT,  # a killed worker's partitions move on after this
+    broker_heartbeat_interval=min(3.0, SESSION_TIMEOUT / 4),
+    broker_rebalance_timeout=max(20.0, SESSION_TIMEOUT * 2),
+    broker_commit_interval=COMMIT_INTERVAL,  # committed offsets only save re-reading: the database decides
+)
+# No web server even under `faust worker` (whose --with-web default overrides web_enabled): several
+# workers run on one host and nothing is served.
+app.boot_strategy = BootStrategy(app, enable_web=False)
+
+events_topic = app.topic(
+    topic_name(EVENTS), key_type=bytes, value_type=bytes, key_serializer="raw", value_serializer="raw",
+    partitions=6, internal=True,  # internal: Faust declares it before subscribing
+)
+
+
+class Runner:
+    """The blocking part (database, kafka-python producer), run in a thread off the event loop."""
+
+    def __init__(self) -> None:
+        self.engine: Engine = connect(os.environ.get("DIGNITY_DB"))
+        if self.engine.dialect.driver == "psycopg":
+            # psycopg 3 sends an executemany as pipelined one-row statements; one multi-row INSERT per page
+            # (what SQLAlchemy does for psycopg2) makes a batch's history and state writes ~30% cheaper.
+            self.engine.dialect.use_insertmanyvalues_wo_returning = True
+        self.log = KafkaEventLog(self.engine)
+        self.projector = Projector(self.engine)
+        self.publisher = Publisher(self.engine, self.log)
+        self.farms: dict[str, int] = {}
+        """The farms this worker has seen, and their partition."""
+        self._farms_lock = threading.Lock()
+
+    def apply(self, records: Sequence[Record]) -> Outcome:
+        outcome = self.projector.apply(records)
+        with self._farms_lock:
+            self.farms.update((r.key.decode(), r.partition) for r in records if r.key)
+        self._publish(outcome.derived, outcome.relay)
+        return outcome
+
+    def _publish(self, derived: list[Any], relayed: list[Any]) -> None:
+        try:
+            self.publisher.publish(derived, relayed)
+        except KafkaError as exc:  # committed already: the timer sends unpublished rows again
+            log.warning("publishing deferred: %r", exc)
+
+    def tick(self, ends: dict[int, int]) -> None:
+        """Send what is still unpublished, then emit deadlines missed and shortfalls found by now for the
+        farms of the partitions (`ends`: assigned partition -> end offset) whose every record is applied.
+        A partition still catching up would show deadlines as missed whose meeting event is not applied yet."""
+        try:
+            self.publisher.publish_pending()
+            settled = settled_partitions(self.engine, self.log.topic, ends)
+            with self._farms_lock:
+                farms = {farm for farm, partition in self.farms.items() if partition in settled}
+            self._publish(sweep(self.engine, farms, now()), [])
+        except (KafkaError, *TRANSIENT) as exc:
+            log.warning("sweep deferred: %r", exc)
+        except Exception:  # a rule query that fails must not stop the worker applying events
+            log.exception("sweep failed; the next tick tries again")
+
+
+def settled_partitions(engine: Engine, topic: str, ends: dict[int, int]) -> set[int]:
+    with engine.connect() as conn:
+        rows = conn.execute(select(partition_offsets.c.partition, partition_offsets.c.offset).where(
+            partition_offsets.c.topic == topic))
+        done = {partition: offset for partition, offset in rows}
+    return {p for p, end in ends.items() if end == 0 or done.get(p, -1) >= end - 1}
+
+
+_runner: Runner | None = None
+_runner_lock = threading.Lock()
+
+
+def runner() -> Runner:
+    """Built on first use (in a worker thread), not at import: importing the module connects to nothing."""
+    global _runner
+    with _runner_lock:
+        if _runner is None:
+            _runner = Runner()
+        return _runner
+
+
+async def apply_until_done(records: Sequence[Record]) -> Outcome:
+    """Retry a batch (with backoff) until it is committed. An event that cannot be applied is already turned
+    into a `failures` row by the projector; what still escapes is infrastructure (database down, failures
+    not writable). Moving on would let a later batch advance the partition's stored offset past these
+    records, and a restart would then skip them: so never move on."""
+    delay = 0.5
+    while True:
+        try:
+            return await asyncio.to_thread(runner().apply, records)
+        except TRANSIENT as exc:
+            log.warning("database unavailable, retrying in %.1fs: %r", delay, exc)
+        except Exception:
+            log.exception("batch not applied, retrying in %.1fs", delay)
+        await asyncio.sleep(delay)
+        delay = min(delay * 2, RETRY_MAX)
+
+
+@app.agent(events_topic, concurrency=1)
+async def project(stream: faust.StreamT[bytes]) -> None:
+    taken = cast(faust.Stream[bytes], stream).noack_take(BATCH, within=WITHIN)
+    async for batch in taken:
+        events = cast(list[EventT[bytes]], batch)  # noack_take yields the events themselves
+        records = [Record(e.message.topic, e.message.partition, e.message.offset,
+                          e.message.value or b"", e.message.key)
+                   for e in events]
+        outcome = await apply_until_done(records)
+        for event in events:  # only now may Faust commit these offsets
+            await stream.ack(event)
+        log.info("applied %d, skipped %d, failed %d (batch of %d)",
+                 outcome.applied, outcome.skipped, outcome.failed, len(events))
+
+
+@app.timer(SWEEP_SECONDS)
+async def deadlines_and_findings() -> None:
+    try:
+        mine = [tp for tp in app.consumer.assignment() if tp.topic == events_topic.get_topic_name()]
+        ends = await app.consumer.highwaters(*mine) if mine else {}
+    except Exception:  # consumer not ready or rebalancing: the next tick
+        log.exception("no end offsets; sweep skipped")
+        return
+    await asyncio.to_thread(runner().tick, {tp.partition: end for tp, end in ends.items()})
+
+
+@app.task
+async def publish_leftovers() -> None:
+    """On start: what a killed worker committed but never published goes out now."""
+    await asyncio.to_thread(runner().tick, {})
+
+
+def main() -> None:
+    app.main()
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,171 @@
+"""The distributed runner's unit of work: a batch of topic records applied to the read models in ONE transaction.
+
+The transaction also records each applied event_id (`applied`) and each partition's last offset
+(`partition_offsets`), so a record delivered again (a producer retry, a restarted worker, a rebalance)
+changes nothing. Derived events for this farm go to `outbox`, events for other farms to `relay`; both are
+published after the commit by `Publisher`. Transport-free: Faust hands the records in, tests can too.
+"""
+
+from __future__ import annotations
+
+import logging
+import traceback
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+
+import orjson
+from sqlalchemy import Connection, Engine, select, text
+from sqlalchemy.exc import InterfaceError, OperationalError
+
+from events.catalogue import DERIVED_TYPES
+from events.recorded import RecordedEvent
+from projections.projection import Derived
+from projections.registry import all_projections
+from services.runner.read_models import ReadModelWriter, upsert
+from services.store.database import now, utc_text
+from services.store.schema import applied, failures, outbox, partition_offsets, relay
+
+log = logging.getLogger(__name__)
+
+TRANSIENT = (OperationalError, InterfaceError)
+"""Database errors worth retrying (connection lost, deadlock, serialization): the batch is tried again."""
+_CHUNK = 500
+
+
+@dataclass(frozen=True, slots=True)
+class Record:
+    topic: str
+    partition: int
+    offset: int
+    value: bytes
+    key: bytes | None = None
+    """The farm_id the record was keyed by."""
+
+
+@dataclass
+class Outcome:
+    applied: int = 0
+    skipped: int = 0
+    failed: int = 0
+    derived: list[Derived] = field(default_factory=list)
+    """To publish on the derived topic (written to `outbox`)."""
+    relay: list[Derived] = field(default_factory=list)
+    """To append to the events topic for other farms (written to `relay`)."""
+    farms: set[str] = field(default_factory=set)
+
+    def add(self, other: Outcome) -> None:
+        self.applied += other.applied
+        self.skipped += other.skipped
+        self.failed += other.failed
+        self.derived += other.derived
+        self.relay += other.relay
+        self.farms |= other.farms
+
+
+class Projector:
+    def __init__(self, engine: Engine) -> None:
+        self.engine = engine
+        self.writer = ReadModelWriter(all_projections())  # no cache: another worker may own a farm next
+
+    def apply(self, records: Sequence[Record]) -> Outcome:
+        """Apply a batch; if it fails, apply its records one by one and record the ones that fail.
+
+        Transient database errors propagate: the caller retries the same batch later.
+        """
+        try:
+            return self._apply(records)
+        except TRANSIENT:
+            raise
+        except Exception as exc:
+            if len(records) == 1:
+                return self._fail(records[0], exc)
+        outcome = Outcome()
+        for record in records:
+            outcome.add(self.apply([record]))
+        return outcome
+
+    def _apply(self, records: Sequence[Record]) -> Outcome:
+        outcome = Outcome()
+        with self.engine.begin() as conn:
+            done = _lock_partitions(conn, records)
+            fresh = [r for r in records if r.offset > done.get((r.topic, r.partition), -1)]
+            events = [RecordedEvent.from_wire(r.value) for r in fresh]
+            outcome.farms = {e.farm_id for e in events} | {r.key.decode() for r in records if r.key}
+            todo = _not_applied(conn, events)
+            outcome.skipped = len(records) - len(todo)
+            if todo:
+                outcome.derived, outcome.relay = self.writer.apply(conn, todo)
+                conn.execute(applied.insert(), [{"event_id": e.event_id} for e in todo])
+                # A derived event that reached this farm through the log (from another farm) is published too.
+                passed_on = [e.raw for e in todo if e.type in DERIVED_TYPES]
+                _pending(conn, outbox, passed_on)  # the writer already put its own derived events there
+                _pending(conn, relay, outcome.relay)
+                outcome.derived += passed_on
+            _advance(conn, fresh)
+        outcome.applied = len(todo)
+        return outcome
+
+    def _fail(self, record: Record, exc: Exception) -> Outcome:
+        """An event that cannot be applied is kept in `failures` (durably) and the partition moves on."""
+        where = f"{record.topic}[{record.partition}]@{record.offset}"[-120:]
+        log.error("cannot apply %s: %r", where, exc)
+        with self.engine.begin() as conn:
+            done = _lock_partitions(conn, [record])
+            if record.offset <= done.get((record.topic, record.partition), -1):
+                return Outcome(skipped=1)
+            conn.execute(failures.insert(), [{
+                "event_id": _event_id(record.value), "where": where,
+                "error": "".join(traceback.format_exception_only(exc)).strip()[:4000],
+                "body": record.value, "at": utc_text(now()),
+            }])
+            _advance(conn, [record])
+        return Outcome(failed=1)
+
+
+def _lock_partitions(conn: Connection, records: Sequence[Record]) -> dict[tuple[str, int], int]:
+    """Serialise workers on a partition (two may overlap during a rebalance) and read where it stands."""
+    parts = sorted({(r.topic, r.partition) for r in records})
+    if conn.dialect.name == "postgresql":
+        for topic, partition in parts:  # sorted: no lock-order deadlock between workers
+            conn.execute(text("SELECT pg_advisory_xact_lock(hashtext(:k))"), {"k": f"{topic}/{partition}"})
+    rows = conn.execute(
+        select(partition_offsets.c.topic, partition_offsets.c.partition, partition_offsets.c.offset).where(
+            partition_offsets.c.topic.in_({t for t, _ in parts})
+        )
+    )
+    return {(t, p): o for t, p, o in rows if (t, p) in parts}
+
+
+def _not_applied(conn: Connection, events: list[RecordedEvent]) -> list[RecordedEvent]:
+    ids = list({e.event_id for e in events})
+    seen: set[str] = set()
+    for i in range(0, len(ids), _CHUNK):
+        chunk = ids[i : i + _CHUNK]
+        seen.update(conn.execute(select(applied.c.event_id).where(applied.c.event_id.in_(chunk))).scalars())
+    todo = []
+    for event in events:
+        if event.event_id not in seen:  # also drops a second copy inside the batch
+            seen.add(event.event_id)
+            todo.append(event)
+    return todo
+
+
+def _pending(conn: Connection, table: object, bodies: list[Derived]) -> None:
+    rows = [{"event_id": b["event_id"], "farm_id": b["farm_id"], "body": orjson.dumps(b), "published": 0}
+            for b in bodies]
+    upsert(conn, table, rows, ["event_id"], [])
+
+
+def _advance(conn: Connection, records: Sequence[Record]) -> None:
+    last: dict[tuple[str, int], int] = {}
+    for r in records:
+        last[(r.topic, r.partition)] = max(r.offset, last.get((r.topic, r.partition), -1))
+    rows = [{"topic": t, "partition": p, "offset": o} for (t, p), o in last.items()]
+    upsert(conn, partition_offsets, rows, ["topic", "partition"], ["offset"])
+
+
+def _event_id(value: bytes) -> str:
+    try:
+        return str(orjson.loads(value)["event_id"])[:36]
+    except Exception:
+        return "?"

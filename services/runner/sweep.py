@@ -1,0 +1,96 @@
+"""The clock-driven half of the distributed runner: deadlines that passed and pass-through shortfalls
+become derived events (`DeadlineMissed`, `PassThroughDiscrepancy`), each exactly once.
+
+The rule queries are the ones `dignity deadlines` / `dignity findings` run; the ids are deterministic
+(type, farm, rule, subject, date), so the `outbox` primary key keeps a fact from being emitted twice
+however often the timer fires or however many workers evaluate a farm. These events go to the derived
+topic only, not into the farm's history, so the history stays the same in both modes.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Iterable
+from datetime import date, datetime, time, timedelta
+from typing import Any
+
+import orjson
+from sqlalchemy import Connection, Engine, select
+
+from events.recorded import RecordedEvent
+from events.types import PROGRAM_KEY
+from projections.calendar import zone
+from projections.compliance import FarmView
+from projections.derive import derive, derived_id
+from projections.projection import Derived
+from projections.registry import deadline_queries, finding_queries
+from services.ledger.queries import farm_view
+from services.runner.read_models import upsert
+from services.store.schema import history, outbox
+
+log = logging.getLogger(__name__)
+
+DISCREPANCY_RULES = frozenset({"PT-4"})
+
+
+class Fact:
+    """One derived fact to emit: what it is and which events it rests on."""
+
+    def __init__(self, type_: str, view: FarmView, data: dict[str, Any], key: str, day: date,
+                 causes: Iterable[str]) -> None:
+        self.type, self.farm_id, self.data, self.key = type_, view.farm_id, data, key
+        tz = view.state("membership").get("time_zone")
+        self.occurred_at = datetime.combine(day, time(0), zone(tz))
+        self.causes = list(causes)
+        self.event_id = derived_id(type_, view.farm_id, key)
+
+
+def facts(view: FarmView) -> list[Fact]:
+    out = []
+    for deadline_query in deadline_queries():
+        for o in deadline_query(view):
+            if o.status(view.as_of) == "missed":  # also met late: the deadline was missed all the same
+                data = {"rule": o.rule, "subject_id": o.subject_id, "due": o.due.isoformat()}
+                out.append(Fact("DeadlineMissed", view, data, f"{o.rule}/{o.subject_id}/{o.due}",
+                                o.due + timedelta(days=1), o.causes))
+    for finding_query in finding_queries():
+        for f in finding_query(view):
+            if f.rule in DISCREPANCY_RULES and f.on <= view.as_of:
+                data = {"rule": f.rule, "subject_id": f.subject_id, "on": f.on.isoformat(),
+                        "detail": orjson.loads(orjson.dumps(dict(f.detail), default=str))}
+                out.append(Fact("PassThroughDiscrepancy", view, data, f"{f.rule}/{f.subject_id}/{f.on}",
+                                f.on, f.causes))
+    return out
+
+
+def sweep(engine: Engine, farms: Iterable[str], at: datetime) -> list[Derived]:
+    """The new derived events for these farms as of `at`, already written to the outbox (to publish)."""
+    found = [fact for farm in sorted(set(farms) - {PROGRAM_KEY}) for fact in facts(farm_view(engine, farm, at))]
+    if not found:
+        return []
+    made: list[Derived] = []
+    with engine.begin() as conn:
+        known = set(conn.execute(select(outbox.c.event_id).where(
+            outbox.c.event_id.in_([f.event_id for f in found]))).scalars())
+        for fact in found:
+            if fact.event_id in known:
+                continue
+            known.add(fact.event_id)
+            causes = _events(conn, fact.farm_id, fact.causes)
+            if not causes:  # derive() dates a fact by its causes; a rule must name at least one
+                log.warning("%s %s names no recorded cause; not emitted", fact.type, fact.key)
+                continue
+            made.append(derive(fact.type, fact.farm_id, fact.occurred_at, fact.data, causes, fact.key))
+        upsert(conn, outbox, [{"event_id": d["event_id"], "farm_id": d["farm_id"], "body": orjson.dumps(d),
+                               "published": 0} for d in made], ["event_id"], [])
+    return made
+
+
+def _events(conn: Connection, farm_id: str, ids: list[str]) -> list[RecordedEvent]:
+    """The causes as recorded (the farm's and the program's history), in the order the rule named them."""
+    if not ids:
+        return []
+    rows = conn.execute(select(history.c.event_id, history.c.body).where(
+        history.c.farm_id.in_([farm_id, PROGRAM_KEY]), history.c.event_id.in_(ids)))
+    by_id = {event_id: RecordedEvent.from_wire(bytes(body)) for event_id, body in rows}
+    return [by_id[i] for i in ids if i in by_id]

@@ -1,0 +1,41 @@
+"""The distributed runner's timer (services/runner/sweep.py): missed deadlines and PT-4 shortfalls become
+derived events once each, agreeing with `dignity deadlines` / `dignity findings`."""
+
+from __future__ import annotations
+
+from sqlalchemy import select
+
+from events.codec import validate
+from services.ledger.embedded import EmbeddedLedger
+from services.ledger.queries import deadlines, farm_ids, findings
+from services.runner.sweep import sweep
+from services.store.schema import history, outbox
+from tests.unit.test_pt_common import end_of, full_month, ok, remit, setup
+
+AS_OF = end_of("2024-06-05")
+
+
+def test_missed_deadlines_and_shortfalls_are_emitted_once_with_their_causes(ledger: EmbeddedLedger) -> None:
+    setup(ledger, "w1", "w2")  # the premium of April is never passed through: PT-2 missed, PT-4 short
+    ok(ledger, remit("80.00", "2024-04-03"), full_month("w1", "2024-04"), full_month("w2", "2024-04"))
+    farms = farm_ids(ledger.engine)
+
+    made = sweep(ledger.engine, farms, AS_OF)
+
+    missed = {(r["farm_id"], r["rule"], r["subject_id"], r["due"]) for r in deadlines(ledger.engine, None, AS_OF)
+              if r["status"] == "missed"}
+    shortfalls = {(r["farm_id"], r["rule"], r["subject_id"], r["on"]) for r in findings(ledger.engine, None, AS_OF)
+                  if r["rule"] == "PT-4"}
+    assert missed and len(shortfalls) == 2
+    assert {(d["farm_id"], d["data"]["rule"], d["data"]["subject_id"], d["data"]["due"])
+            for d in made if d["type"] == "DeadlineMissed"} == missed
+    assert {(d["farm_id"], d["data"]["rule"], d["data"]["subject_id"], d["data"]["on"])
+            for d in made if d["type"] == "PassThroughDiscrepancy"} == shortfalls
+    with ledger.engine.connect() as conn:
+        recorded = set(conn.execute(select(history.c.event_id)).scalars())
+        queued = set(conn.execute(select(outbox.c.event_id)).scalars())
+    for derived in made:
+        validate(derived)  # a catalogue event like any other
+        assert derived["causation_id"] and set(derived["causation_id"]) <= recorded
+    assert {d["event_id"] for d in made} <= queued
+    assert sweep(ledger.engine, farms, AS_OF) == []  # the timer fires again: nothing new
