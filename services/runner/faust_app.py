@@ -80,10 +80,6 @@ class Runner:
 
     def __init__(self) -> None:
         self.engine: Engine = connect(os.environ.get("DIGNITY_DB"))
-        if self.engine.dialect.driver == "psycopg":
-            # psycopg 3 sends an executemany as pipelined one-row statements; one multi-row INSERT per page
-            # (what SQLAlchemy does for psycopg2) makes a batch's history and state writes ~30% cheaper.
-            self.engine.dialect.use_insertmanyvalues_wo_returning = True
         self.log = KafkaEventLog(self.engine)
         self.projector = Projector(self.engine)
         self.publisher = Publisher(self.engine, self.log)
