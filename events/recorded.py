@@ -28,6 +28,16 @@ class RecordedEvent:
     """The whole upcast body, as the history shows it."""
 
     @classmethod
+    def of_current(cls, raw: dict[str, Any], occurred_at: datetime, recorded_at: datetime) -> RecordedEvent:
+        """An event just validated (so already at its current version) whose times the caller has parsed."""
+        return cls(
+            event_id=raw["event_id"], type=raw["type"], farm_id=raw["farm_id"], occurred_at=occurred_at,
+            recorded_at=recorded_at, actor_role=raw["actor"]["role"], data=raw["data"],
+            causation_id=tuple(raw.get("causation_id") or ()), schema_version=raw.get("schema_version", 1),
+            raw=raw,
+        )
+
+    @classmethod
     def from_wire(cls, body: bytes | dict[str, Any]) -> RecordedEvent:
         """Decode a trusted body (from the log or a topic): upcast, but do not validate again."""
         raw = upcast(orjson.loads(body) if isinstance(body, bytes | str) else body)

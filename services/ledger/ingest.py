@@ -18,6 +18,7 @@ from services.log.event_log import AppendOutcome, Candidate
 from services.sealing.vault import KeyVault
 
 BATCH = 2000
+PROGRESS_STEP = 250
 
 
 @dataclass
@@ -98,15 +99,20 @@ class Ingestor:
         report = IngestReport()
         batch: list[Candidate] = []
         pending_farms: set[str] = set()
+        unreported = 0  # progress is told in steps: a call per line costs more than the line on big files
         for number, item in parsed:
             candidate = self._candidate(number, item, pending_farms, report)
             if candidate is not None:
                 batch.append(candidate)
             if len(batch) >= BATCH:
                 self._flush(batch, pending_farms, report)
-            if progress:
-                progress(1)
+            unreported += 1
+            if progress and unreported >= PROGRESS_STEP:
+                progress(unreported)
+                unreported = 0
         self._flush(batch, pending_farms, report)
+        if progress and unreported:
+            progress(unreported)
         return report
 
     def _candidate(
@@ -122,9 +128,9 @@ class Ingestor:
         if item.type == "FarmEnrolled":
             pending.add(item.farm_id)
         body = to_json(item)
+        del body["recorded_at"]  # always None here (sender_rules); the digest leaves it out anyway
         digest = content_digest(body)  # over the content as sent, so a resend is recognised
         seal_personal_data(body, self.vault)
-        del body["recorded_at"]
         return Candidate(number, body, digest)
 
     def _flush(self, batch: list[Candidate], pending: set[str], report: IngestReport) -> None:

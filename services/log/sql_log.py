@@ -42,6 +42,7 @@ class SqlEventLog:
             return outcome
         stamp = recorded_at.isoformat()
         stamp_key = utc_text(recorded_at)
+        recorded = datetime.fromisoformat(stamp)  # what a reader of the stored body gets back
         rows = []
         for cand in fresh:
             body = {**cand.body, "recorded_at": stamp}
@@ -57,7 +58,7 @@ class SqlEventLog:
                     "digest": cand.digest, "chain": chain, "body": raw,
                 }
             )
-            outcome.accepted.append(RecordedEvent.from_wire(body))
+            outcome.accepted.append(RecordedEvent.of_current(body, occurred, recorded))
         conn.execute(events.insert(), rows)
         return outcome
 

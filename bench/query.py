@@ -1,0 +1,119 @@
+"""Query latency at scale: p50 / p99 of every query of `services/ledger/queries.py` on one farm at a time,
+in a ledger of 25,000 farms (generated once and cached in bench/.cache; the first run takes a while).
+
+    python -m bench.query [--farms 25000] [--months 1] [--seed 1] [--samples 200] [--profile] [--db URL]
+
+Query functions are found by signature: every public function whose parameters are all among engine,
+farm_id, as_of, known_at, period and buyer_id is timed; helpers that take anything else are listed as skipped.
+"""
+
+from __future__ import annotations
+
+import argparse
+import inspect
+import random
+import statistics
+import time
+from collections.abc import Callable
+from datetime import datetime, timedelta
+from typing import Any
+
+from bench.common import cached_db, machine, mark_done, profiled, progress, show
+from projections.calendar import add_months
+from services.cli.common import parse_moment
+from services.generate.calendar import parse_month
+from services.generate.names import BUYERS
+from services.generate.program import generate
+from services.ledger import queries
+from services.ledger.embedded import EmbeddedLedger
+from services.ledger.ingest import parse_dicts
+from services.store.database import connect, now
+
+START = "2025-01"
+BINDABLE = {"engine", "farm_id", "as_of", "known_at", "period", "buyer_id"}
+HELPERS = {"farm_ids", "farm_view", "load_state", "state_keys", "states_of"}
+"""Loaders the answers are built from, not answers of SPEC §4: timed through the queries that use them."""
+
+
+def build(farms: int, months: int, seed: int, reuse: bool) -> str:
+    url, name, ready = cached_db(f"query-{farms}x{months}-s{seed}", reuse)
+    if ready:
+        return url
+    ledger = EmbeddedLedger(url)
+    with progress() as bar:
+        task = bar.add_task(f"ingest {farms:,} farms (cached for next time)", total=months + 1)
+        base = int(START[:4]) * 12 + int(START[5:7]) - 1
+
+        def numbered() -> Any:
+            for i, event in enumerate(generate(farms, months, seed, START), start=1):
+                if i % 5000 == 0:
+                    bar.update(task, completed=max(0, int(event["occurred_at"][:4]) * 12
+                                                   + int(event["occurred_at"][5:7]) - base))
+                yield i, event
+
+        report = ledger.ingest(parse_dicts(numbered()))
+        bar.update(task, completed=months + 1)
+    assert not report.rejected, report.as_json()["rejected"][:3]
+    ledger.engine.dispose()
+    mark_done(name)
+    return url
+
+
+def query_functions() -> tuple[dict[str, Callable[..., Any]], list[str]]:
+    found: dict[str, Callable[..., Any]] = {}
+    skipped: list[str] = []
+    for name, fn in inspect.getmembers(queries, inspect.isfunction):
+        if name.startswith("_") or fn.__module__ != queries.__name__ or name in HELPERS:
+            continue
+        required = {p.name for p in inspect.signature(fn).parameters.values() if p.default is p.empty}
+        if "engine" in required and required <= BINDABLE:
+            found[name] = fn
+        else:
+            skipped.append(name)
+    return found, skipped
+
+
+def arguments(fn: Callable[..., Any], base: dict[str, Any]) -> dict[str, Any]:
+    names = inspect.signature(fn).parameters
+    return {k: v for k, v in base.items() if k in names}
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--farms", type=int, default=25_000)
+    parser.add_argument("--months", type=int, default=1)
+    parser.add_argument("--seed", type=int, default=1)
+    parser.add_argument("--samples", type=int, default=200, help="calls per query (random farms)")
+    parser.add_argument("--profile", action="store_true", help="cProfile the timed calls")
+    parser.add_argument("--reuse", action="store_true", help="use a cached database built by older code")
+    parser.add_argument("--db", help="time the queries on this database instead (e.g. a copy with an index)")
+    args = parser.parse_args()
+
+    engine = connect(args.db or build(args.farms, args.months, args.seed, args.reuse))
+    farms = queries.farm_ids(engine)
+    last = add_months(parse_month(START), args.months) - timedelta(days=1)
+    as_of: datetime = parse_moment(last.isoformat())
+    found, skipped = query_functions()
+    rng = random.Random(args.seed)
+    rows = []
+    with profiled(args.profile):
+        for name, fn in sorted(found.items()):
+            latencies = []
+            for _ in range(args.samples):
+                base = {"engine": engine, "farm_id": rng.choice(farms), "as_of": as_of, "known_at": now(),
+                        "period": START, "buyer_id": rng.choice(BUYERS)}
+                call = arguments(fn, base)
+                started = time.perf_counter()
+                fn(**call)
+                latencies.append((time.perf_counter() - started) * 1000)
+            q = statistics.quantiles(latencies, n=100, method="inclusive")
+            rows.append([name, ", ".join(k for k in call if k != "engine"), f"{q[49]:.2f}", f"{q[98]:.2f}",
+                         f"{max(latencies):.2f}"])
+    show(f"queries: {len(farms):,} farms, {args.samples} calls each (ms)", ["query", "by", "p50", "p99", "max"], rows)
+    if skipped:
+        print(f"skipped (parameters other than {', '.join(sorted(BINDABLE))}): {', '.join(skipped)}")
+    print(f"machine: {machine()}")
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,110 @@
+"""`generate`: a whole Milk with Dignity program, month by month, as the senders would post it.
+
+Deterministic: one `random.Random(seed)` makes everything (each farm draws its own generator from it), event
+ids included, and nothing reads the clock. Events come out in posting order — by `occurred_at`, ties in
+the order they were made — with the program's reference data first. Memory stays bounded: a month is
+simulated for every farm, then every event dated up to its end is sorted and yielded.
+"""
+
+from __future__ import annotations
+
+import random
+from collections.abc import Iterator
+from datetime import timedelta
+from typing import Any
+
+from projections.calendar import add_months
+from services.generate.audits import audit
+from services.generate.calendar import Month, parse_month
+from services.generate.complaints import complaint
+from services.generate.emit import Emitter, month_key
+from services.generate.farm import Farm, drop_separated, emit_enrolment, follow_raise, make_farms, turnover
+from services.generate.payroll import run_payroll
+from services.generate.premium import remit, report
+from services.generate.reference import MDSC, emit_reference, program_rates, published_on
+from services.generate.world import World
+
+
+def generate(farms: int, months: int, seed: int, start: str = "2025-01") -> Iterator[dict[str, Any]]:
+    """Sender JSON dicts of `farms` farms over `months` months from `start` (YYYY-MM)."""
+    if farms < 1 or months < 1:
+        raise ValueError("farms and months must be at least 1")
+    first = parse_month(start)
+    rng = random.Random(seed)
+    rates = program_rates(first, months)
+    world = World(rates, Emitter(add_months(first, months) - timedelta(days=1)), rng, first)
+    emit_reference(rates, first, published_on(first), rng, world.out)
+    everyone = make_farms(farms, first, months, rng, rates)
+    for farm in everyone:
+        if farm.enrolled_on < first:
+            emit_enrolment(farm, world.out)
+    yield from world.out.drain(month_key(first) - 1)
+    for i in range(months):
+        month = Month.of(add_months(first, i))
+        for farm in everyone:
+            _simulate(farm, world, month)
+        _rehire_banned(world, everyone, month)
+        yield from world.out.drain(month.key)
+
+
+def _simulate(farm: Farm, world: World, month: Month) -> None:
+    """One farm's month. Nothing made here is dated before the month starts (so finished months can go)."""
+    if farm.withdrawn_on or farm.enrolled_on > month.last:
+        return
+    joined_now = farm.enrolled_on >= month.first
+    if joined_now:
+        emit_enrolment(farm, world.out)
+        audit(farm, world, farm.enrolled_on + timedelta(days=farm.rng.randint(45, 75)), "baseline")
+    else:
+        turnover(farm, month, world.rates, world.out)
+    follow_raise(farm, month, world.rates)
+    received = remit(farm, month, world.out)
+    report(farm, month, received, world.out)
+    run_payroll(farm, month, world.rates, received, world.out)
+    if not joined_now:
+        _oversight(farm, world, month)
+    _education(farm, world, month)
+    drop_separated(farm, month)
+
+
+def _oversight(farm: Farm, world: World, month: Month) -> None:
+    rng = farm.rng
+    if rng.random() < 0.06 * farm.sloppy:
+        complaint(farm, world, month)
+    if month.first.month - 1 == farm.audit_month and farm.enrolled_on <= month.first - timedelta(days=300):
+        audit(farm, world, month.day(rng, 3, 26), "annual")
+    if rng.random() < 0.0015:
+        _withdraw(farm, world, month)
+
+
+def _withdraw(farm: Farm, world: World, month: Month) -> None:
+    """A farm leaving the program at the end of the month; its buyers are unlinked the same day."""
+    on = farm.withdrawn_on = month.last
+    world.out.emit(farm.rng, "FarmWithdrawn", farm.farm_id, on, 17 * 60, MDSC, {"on": on.isoformat()})
+    for buyer in farm.buyers:
+        world.out.emit(farm.rng, "BuyerUnlinked", farm.farm_id, on, 17 * 60 + 5, MDSC,
+                       {"buyer_id": buyer, "on": on.isoformat()})
+
+
+def _education(farm: Farm, world: World, month: Month) -> None:
+    on = farm.education_on
+    if not month.first <= on <= month.last:
+        return
+    present = [w.worker_id for w in farm.workers
+               if w.hired_on <= on and (w.separated_on is None or w.separated_on > on)]
+    world.out.emit(farm.rng, "EducationSessionHeld", farm.farm_id, on, 10 * 60, MDSC,
+                   {"on": on.isoformat(), "hours": "2.0", "worker_ids": present})
+
+
+def _rehire_banned(world: World, everyone: list[Farm], month: Month) -> None:
+    """Now and then a banned Article I offender is hired by another farm (PE-1 catches it)."""
+    for person_id, farm_id, since in list(world.banned):
+        if since >= month.first or world.rng.random() >= 0.05:
+            continue
+        hosts = [f for f in everyone if f.farm_id != farm_id and f.enrolled_on < month.first and not f.withdrawn_on]
+        if hosts:
+            host = world.rng.choice(hosts)
+            on = month.day(world.rng)
+            world.out.emit(world.rng, "PersonnelHired", host.farm_id, on, 8 * 60, host.actor,
+                           {"person_id": person_id, "role": "milker", "on": on.isoformat()})
+            world.banned.remove((person_id, farm_id, since))

@@ -1,0 +1,107 @@
+"""`dignity demo --no-serve` and the HTTP API over the demo's database."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from fastapi.testclient import TestClient
+from typer.testing import CliRunner
+
+from services.api.app import create_app
+from services.auth.tokens import TokenStore
+from services.cli.commands.demo import SAMPLE_END
+from services.cli.common import parse_moment
+from services.cli.main import app
+from services.ledger import queries
+from services.ledger.embedded import EmbeddedLedger
+from services.store.database import connect
+from tests.conftest import event, post
+
+
+def test_demo_no_serve_loads_once_and_prints_the_summary(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.delenv("DIGNITY_DB", raising=False)
+    runner = CliRunner()
+    first = runner.invoke(app, ["demo", "--no-serve"])
+    assert first.exit_code == 0, first.output
+    assert (tmp_path / "dignity-demo.db").exists()
+    text = " ".join(first.output.split())  # whatever the terminal width wrapped
+    assert "12 farms" in text and "0 already there, 0 rejected" in text and "deadlines" in text
+    events = int(text.split("farms, ")[1].split(" events")[0])
+    assert f"this run: {events} new" in text
+    again = runner.invoke(app, ["demo", "--no-serve", "--json"])
+    assert again.exit_code == 0, again.output
+    assert f'"events": {events},' in again.output  # nothing doubled
+    assert '"accepted": 0' in again.output and f'"duplicates": {events}' in again.output
+
+
+@pytest.fixture(scope="module")
+def demo_db(tmp_path_factory: pytest.TempPathFactory) -> str:
+    url = f"sqlite:///{tmp_path_factory.mktemp('demo') / 'demo.db'}"
+    result = CliRunner().invoke(app, ["demo", "--no-serve", "--db", url])
+    assert result.exit_code == 0, result.output
+    return url
+
+
+def mdsc_headers(url: str) -> dict[str, str]:
+    """Every API route needs a token (issue 5): an MDSC one reads everything."""
+    return {"Authorization": f"Bearer {TokenStore(connect(url)).issue('mdsc', 'tests').secret}"}
+
+
+@pytest.fixture
+def client(demo_db: str) -> Iterator[TestClient]:
+    with TestClient(create_app(demo_db), headers=mdsc_headers(demo_db)) as client:
+        yield client
+
+
+def test_api_health(client: TestClient) -> None:
+    response = client.get("/health")
+    assert response.status_code == 200 and response.json() == {"status": "ok"}
+
+
+def test_api_farms_and_history_answer_what_the_cli_answers(client: TestClient, demo_db: str) -> None:
+    farms = client.get("/farms").json()
+    assert len(farms) == 12 and "farm-00001" in farms
+    response = client.get("/farms/farm-00001/history", params={"as_of": "2025-03-31"})
+    assert response.status_code == 200
+    rows = response.json()
+    engine = connect(demo_db)
+    assert rows == queries.farm_history(engine, "farm-00001", parse_moment("2025-03-31"), parse_moment(None))
+    assert rows[0]["type"] == "FarmEnrolled" and all(r["occurred_at"] <= "2025-04" for r in rows)
+    everything = client.get("/farms/farm-00001/history").json()
+    assert len(everything) > len(rows)
+    known = client.get("/farms/farm-00001/history", params={"known_at": "2000-01-01"}).json()
+    assert known == []  # nothing was recorded by then
+
+
+def test_api_history_of_an_unknown_farm_is_404_and_a_bad_date_422(client: TestClient) -> None:
+    assert client.get("/farms/farm-99999/history").status_code == 404
+    response = client.get("/farms/farm-00001/history", params={"as_of": "someday"})
+    assert response.status_code == 422 and "as_of" in response.text
+
+
+def test_api_deadlines_and_findings_are_the_query_answers(client: TestClient, demo_db: str) -> None:
+    engine, as_of = connect(demo_db), parse_moment(SAMPLE_END)
+    deadlines = client.get("/deadlines", params={"farm": "farm-00002", "as_of": SAMPLE_END}).json()
+    assert deadlines == queries.deadlines(engine, "farm-00002", as_of)
+    findings = client.get("/findings", params={"as_of": SAMPLE_END}).json()
+    assert findings == queries.findings(engine, None, as_of)
+
+
+def test_api_names_rules_it_could_not_evaluate(tmp_path: Path) -> None:
+    url = f"sqlite:///{tmp_path / 'bare.db'}"
+    ledger = EmbeddedLedger(url)
+    enrolled = event("FarmEnrolled", "farm-a", "2025-01-02", {"owner_id": "o", "name": "A", "jurisdiction": "VT",
+                                                            "enrolled_on": "2025-01-02"})
+    line = event("PayrollLineRecorded", "farm-a", "2025-01-20", {
+        "worker_id": "w", "period_start": "2025-01-01", "period_end": "2025-01-15",
+        "scheduled_pay_date": "2025-01-20", "paid_on": "2025-01-20", "hours_worked": "80", "hourly_wage": "15.00",
+        "gross": "1200.00", "net": "1200.00"}, role="farm")
+    assert post(ledger, enrolled, line).rejected == []
+    with TestClient(create_app(url), headers=mdsc_headers(url)) as client:
+        response = client.get("/findings", params={"as_of": "2025-02-28"})
+    assert response.status_code == 200
+    assert response.json() == queries.findings(connect(url), None, parse_moment("2025-02-28"), [])
+    assert "farm-a" in response.headers["X-Not-Evaluated"]  # no minimum wage was ever set
