@@ -41,7 +41,7 @@ def connect(url: str | None = None, create: bool = True) -> Engine:
 
 def utc_text(moment: datetime) -> str:
     """Sortable text for a moment: UTC, microseconds, fixed width."""
-    return moment.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%S.%f+00:00")
+    return moment.astimezone(UTC).isoformat(timespec="microseconds")  # same text as strftime, ~1.5x faster
 
 
 def now() -> datetime:

@@ -6,6 +6,7 @@ One schema for SQLite and PostgreSQL. Timestamps are stored as UTC ISO-8601 text
 from __future__ import annotations
 
 from sqlalchemy import (
+    JSON,
     BigInteger,
     Column,
     Index,
@@ -74,6 +75,8 @@ projection_state = Table(
     Column("key", String(120), primary_key=True),
     Column("state", LargeBinary, nullable=False),
 )
+# Queries and the writer load all of a farm's states at once: by key alone.
+Index("projection_state_by_key", projection_state.c.key)
 
 history = Table(
     "history",
@@ -141,6 +144,32 @@ owners = Table(
     Column("farm_id", String(120), primary_key=True),
 )
 Index("owners_by_farm", owners.c.farm_id)
+
+# SU-2 without a race: each farm's enrolment date, and every notice a farm's own suspension sends its owner's
+# other farms, in the order its partition derived them (`position`); a farm enrolled later still gets the
+# ones that reach it. (`owners` stays as it was: `enrolments` is a new table rather than a new column, since
+# the schema is created, never migrated.)
+enrolments = Table(
+    "enrolments",
+    metadata,
+    Column("farm_id", String(120), primary_key=True),
+    Column("owner_id", String(120), nullable=False),
+    Column("enrolled_on", String(10), nullable=False),
+)
+Index("enrolments_by_owner", enrolments.c.owner_id)
+
+cascades = Table(
+    "cascades",
+    metadata,
+    Column("position", Integer, primary_key=True, autoincrement=True),
+    Column("notice_key", String(400), nullable=False, unique=True),
+    Column("owner_id", String(120), nullable=False),
+    Column("origin", String(120), nullable=False),
+    Column("suspension_id", String(120), nullable=False),
+    Column("on", String(10), nullable=False),
+    Column("change", JSON, nullable=False),
+)
+Index("cascades_by_owner", cascades.c.owner_id, cascades.c.position)
 
 bans = Table(
     "bans",
