@@ -25,6 +25,9 @@ from services.generate.reference import MDSC, emit_reference, program_rates, pub
 from services.generate.world import World
 
 
+TAIL = timedelta(days=10)
+
+
 def generate(farms: int, months: int, seed: int, start: str = "2025-01") -> Iterator[dict[str, Any]]:
     """Sender JSON dicts of `farms` farms over `months` months from `start` (YYYY-MM)."""
     if farms < 1 or months < 1:
@@ -32,7 +35,9 @@ def generate(farms: int, months: int, seed: int, start: str = "2025-01") -> Iter
     first = parse_month(start)
     rng = random.Random(seed)
     rates = program_rates(first, months)
-    world = World(rates, Emitter(add_months(first, months) - timedelta(days=1)), rng, first)
+    # The last month's second pay period is paid in the following days: keep those lines (and whatever else
+    # falls due then), or its hours would be missing and its bonuses would look short.
+    world = World(rates, Emitter(add_months(first, months) - timedelta(days=1) + TAIL), rng, first)
     emit_reference(rates, first, published_on(first), rng, world.out)
     everyone = make_farms(farms, first, months, rng, rates)
     for farm in everyone:
@@ -45,6 +50,7 @@ def generate(farms: int, months: int, seed: int, start: str = "2025-01") -> Iter
             _simulate(farm, world, month)
         _rehire_banned(world, everyone, month)
         yield from world.out.drain(month.key)
+    yield from world.out.drain(month_key(add_months(first, months)))  # the tail after the last month
 
 
 def _simulate(farm: Farm, world: World, month: Month) -> None:
