@@ -4,9 +4,15 @@ PY := $(VENV)/bin/python
 export DIGNITY_KAFKA ?= 127.0.0.1:9092
 export DIGNITY_TEST_PG ?= postgresql+psycopg://dignity:dignity@127.0.0.1:5432/dignity_test
 
-.PHONY: install run test test-unit lint bench services-up services-down clean
+.PHONY: install browser run test test-unit lint bench services-up services-down clean
 
-install: $(VENV)/.installed
+install: $(VENV)/.installed browser
+
+# The dashboard's browser test drives Debian's chromium with its chromedriver (apt, as root); nothing to do
+# when both are there.
+browser:
+	@command -v chromium >/dev/null && command -v chromedriver >/dev/null || \
+	  { apt-get update -q && DEBIAN_FRONTEND=noninteractive apt-get install -y -q chromium chromium-driver; }
 
 $(VENV)/.installed: pyproject.toml
 	test -x $(PY) || python3 -m venv $(VENV)

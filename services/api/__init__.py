@@ -1,0 +1,1 @@
+"""The HTTP API (FastAPI): the same answers as the CLI's `--json`, from `services.ledger.queries`."""

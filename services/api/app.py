@@ -1,0 +1,64 @@
+"""`create_app(db_url)`: the FastAPI application. OpenAPI at /docs.
+
+Each module in `services/api/routers/` exposes a `router` for one concept and is included here, the way
+each module in `services/cli/commands/` adds its commands: a new concept plugs in without touching this file.
+Every router is included behind the token check (services/auth/deps.py): no route answers without a
+token. A module may also expose `public_router` (the dashboard's sign-in form, where the token arrives in
+the form itself). /docs and /openapi.json describe the API and hold no data.
+
+With `deliver` (the default), the app runs the delivery loop (services/delivery/pump.py) in a thread while
+it serves: webhooks, the Kafka topic in the distributed mode, and the feed the SSE stream reads.
+"""
+
+from __future__ import annotations
+
+import importlib
+import os
+import pkgutil
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+
+from fastapi import Depends, FastAPI
+from starlette.exceptions import HTTPException as StarletteHTTPException
+
+import services.api.routers as routers
+from services.api.responses import JSONResponse
+from services.auth.deps import principal
+from services.dashboard.routes import html_errors
+from services.store.database import connect, database_url
+
+
+def create_app(db_url: str | None = None, deliver: bool = True) -> FastAPI:
+    app = FastAPI(
+        title="Dignity Ledger",
+        summary="The system of record for the Milk with Dignity program: histories, deadlines, findings.",
+        version="0.1.0",
+        default_response_class=JSONResponse,
+        lifespan=_delivering if deliver else None,
+    )
+    app.state.engine = connect(database_url(db_url))
+    guarded = [Depends(principal)]
+    for module in pkgutil.iter_modules(routers.__path__):
+        loaded = importlib.import_module(f"{routers.__name__}.{module.name}")
+        app.include_router(loaded.router, dependencies=guarded)
+        if hasattr(loaded, "public_router"):
+            app.include_router(loaded.public_router)
+    app.add_exception_handler(StarletteHTTPException, html_errors)
+    return app
+
+
+@asynccontextmanager
+async def _delivering(app: FastAPI) -> AsyncIterator[None]:
+    """The delivery loop beside the server; the Kafka topic too when the app is distributed."""
+    from services.delivery.pump import Pump
+    from services.delivery.topic import StandingChangesTopic
+
+    engine = app.state.engine
+    kafka = os.environ.get("DIGNITY_KAFKA") if engine.dialect.name == "postgresql" else None
+    topic = StandingChangesTopic(engine, kafka) if kafka else None
+    thread, stop = Pump(engine, topic=topic).start(interval=1.0)
+    try:
+        yield
+    finally:
+        stop.set()
+        thread.join(timeout=15)

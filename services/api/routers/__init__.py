@@ -1,0 +1,1 @@
+"""One module per concept; each exposes `router`, which `services.api.app.create_app` includes."""

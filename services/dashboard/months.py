@@ -1,0 +1,57 @@
+"""Pass-through per premium month for the farm page's chart: the workers' pool against the bonus paid.
+
+The numbers are `dignity passthrough`'s, month after month, from one reading of the farm's books.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+from decimal import Decimal
+
+from sqlalchemy import Engine
+
+from events.types import period_of
+from projections.calendar import next_period
+from projections.passthrough.books import Books
+from projections.passthrough.query import pass_through
+from services.ledger.queries import farm_view
+
+ZERO = Decimal("0.00")
+
+
+@dataclass(frozen=True, slots=True)
+class Month:
+    period: str
+    pool: Decimal | None
+    """None when a rate the month needs is not set (the query's RateMissing)."""
+    paid: Decimal
+    shortfall: Decimal
+    premium: Decimal
+    note: str = ""
+
+
+def months(engine: Engine, farm_id: str, as_of: datetime) -> list[Month]:
+    """Every premium month from the farm's first premium (or its enrolment, before any) to the `as_of` month."""
+    view = farm_view(engine, farm_id, as_of)
+    books = Books.of(view)
+    received = [r.premium_month for r in books.remittances if r.received_on <= view.as_of]
+    enrolled = [period_of(books.enrolled_on)] if books.enrolled_on is not None else []
+    first = received or enrolled
+    if not first:
+        return []
+    out, period, last = [], min(first), period_of(view.as_of)
+    while period <= last:
+        out.append(_month(books, period))
+        period = next_period(period)
+    return out
+
+
+def _month(books: Books, period: str) -> Month:
+    try:
+        answer = pass_through(books, period, books.as_of)
+    except LookupError as exc:  # RateMissing: the program has not set a rate the month needs
+        return Month(period, None, ZERO, ZERO, ZERO, str(exc.args[0] if exc.args else exc))
+    paid = sum((w.paid for w in answer.workers), ZERO)
+    short = sum((w.shortfall for w in answer.workers), ZERO)
+    return Month(period, answer.pool.amount, paid, short, answer.pool.premium)

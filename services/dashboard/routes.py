@@ -1,0 +1,98 @@
+"""The dashboard's routes: the farm list, a farm's page, and the token sign-in for browsers.
+
+The pages are read-only GETs. A browser signs in once by posting its token to /dashboard/login, which
+sets an HttpOnly, SameSite=Strict cookie; the cookie is accepted for GET requests only (services.auth.deps),
+so it can never be used to post events. Without a token a page answers 401 with the sign-in form.
+"""
+
+from __future__ import annotations
+
+from typing import Annotated, Any
+from urllib.parse import parse_qs
+
+from fastapi import APIRouter, Depends, HTTPException, Request
+from fastapi.responses import HTMLResponse, RedirectResponse, Response
+from jinja2 import Environment, PackageLoader, select_autoescape
+
+from services.api.params import AsOf, EngineDep
+from services.auth import policy
+from services.auth.deps import COOKIE, PrincipalDep, farm_reader
+from services.auth.scope import FarmScope
+from services.auth.tokens import TokenStore
+from services.dashboard.pages import farm_page, farm_rows
+
+router = APIRouter(prefix="/dashboard", tags=["dashboard"])
+public_router = APIRouter(prefix="/dashboard", tags=["dashboard"])
+"""Sign-in and sign-out: the one place a token arrives in a form rather than a header or cookie."""
+ENV = Environment(loader=PackageLoader("services.dashboard", "templates"), autoescape=select_autoescape(["html"]))
+
+
+def shown(value: Any) -> Any:
+    """Sealed personal data is shown as sealed, never as its ciphertext."""
+    if isinstance(value, dict) and "sealed" in value:
+        return f"sealed ({value.get('person_id')})"
+    return value
+
+
+ENV.filters["shown"] = shown
+
+
+def render(name: str, status: int = 200, **context: Any) -> HTMLResponse:
+    return HTMLResponse(ENV.get_template(name).render(**context), status_code=status)
+
+
+def login_page(request: Request, message: str = "", status: int = 401) -> HTMLResponse:
+    """The sign-in form, answered with 401 to a browser that came without a (valid) token."""
+    target = request.url.path + (f"?{request.url.query}" if request.url.query else "")
+    return render("login.html", status, who=None, message=message,
+                  next=target if target.startswith("/dashboard") else "/dashboard")
+
+
+@router.get("", response_class=HTMLResponse, summary="Farm list with standing")
+def farms(request: Request, engine: EngineDep, who: PrincipalDep, as_of: AsOf) -> HTMLResponse:
+    from projections.calendar import local_date
+
+    if who.role not in policy.READERS["dashboard"]:
+        raise HTTPException(status_code=403, detail=f"a {who.role} token may not open the dashboard")
+    day = local_date(as_of, None)
+    return render("farms.html", who=who, rows=farm_rows(engine, who, as_of), as_of=day.isoformat())
+
+
+@router.get("/farms/{farm_id}", response_class=HTMLResponse, summary="A farm's timeline and pass-through")
+def farm(engine: EngineDep, who: PrincipalDep, as_of: AsOf,
+         scope: Annotated[FarmScope, Depends(farm_reader("dashboard"))]) -> HTMLResponse:
+    return render("farm.html", who=who, page=farm_page(engine, who, scope.farm_id, as_of))
+
+
+@public_router.post("/login", response_class=HTMLResponse, summary="Sign a browser in with a token (form: token, next)")
+async def login(request: Request) -> Response:
+    form = parse_qs((await request.body()).decode("utf-8", "replace"))  # urlencoded; no multipart needed
+    token, next = form.get("token", [""])[0].strip(), form.get("next", ["/dashboard"])[0]
+    who = TokenStore(request.app.state.engine).authenticate(token)
+    if who is None:
+        return login_page(request, "That token is unknown or revoked.")
+    if who.role not in policy.READERS["dashboard"]:
+        raise HTTPException(status_code=403, detail=f"a {who.role} token may not open the dashboard")
+    target = next if next.startswith("/dashboard") and "//" not in next else "/dashboard"
+    response = RedirectResponse(target, status_code=303)
+    response.set_cookie(COOKIE, token, httponly=True, samesite="strict",
+                        secure=request.url.scheme == "https", path="/")
+    return response
+
+
+@public_router.post("/logout", summary="Sign the browser out")
+def logout() -> Response:
+    response = RedirectResponse("/dashboard", status_code=303)
+    response.delete_cookie(COOKIE, path="/")
+    return response
+
+
+async def html_errors(request: Request, exc: Exception) -> Response:
+    """401 on a dashboard page answers the sign-in form; every other error as the API answers it."""
+    from fastapi.exception_handlers import http_exception_handler
+    from starlette.exceptions import HTTPException as StarletteHTTPException
+
+    assert isinstance(exc, StarletteHTTPException)
+    if exc.status_code == 401 and request.url.path.startswith("/dashboard") and request.method == "GET":
+        return login_page(request, "" if "required" in str(exc.detail) else "That token is unknown or revoked.")
+    return await http_exception_handler(request, exc)
