@@ -6,7 +6,7 @@ export DIGNITY_TEST_PG ?= postgresql+psycopg://dignity:dignity@127.0.0.1:5432/di
 
 .PHONY: install browser run test test-unit lint bench services-up services-down clean
 
-install: $(VENV)/.installed browser
+install: $(VENV)/.installed
 
 # The dashboard's browser test drives Debian's chromium with its chromedriver (apt, as root); nothing to do
 # when both are there.
@@ -24,7 +24,7 @@ run: install
 	$(VENV)/bin/dignity demo
 
 # Starts Kafka and PostgreSQL when they are not up, runs every test, stops what it started.
-test: install
+test: install browser
 	@bash -c 'set -e; bash infra/services.sh up; trap "bash infra/services.sh down" EXIT; \
 	  $(VENV)/bin/pytest -p no:cacheprovider -q'
 

@@ -44,4 +44,4 @@ def parse_moment(text: str | None, end_of_day: bool = True) -> datetime:
 
 
 def print_json(value: Any) -> None:
-    typer.echo(orjson.dumps(value, option=orjson.OPT_INDENT_2, default=str).decode())
+    typer.echo(orjson.dumps(value, option=orjson.OPT_INDENT_2 | orjson.OPT_NON_STR_KEYS, default=str).decode())

@@ -24,7 +24,6 @@ from services.generate.premium import remit, report
 from services.generate.reference import MDSC, emit_reference, program_rates, published_on
 from services.generate.world import World
 
-
 TAIL = timedelta(days=10)
 
 

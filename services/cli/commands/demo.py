@@ -35,11 +35,15 @@ def demo(
     summary = summarise(url, report)
     print_json(summary) if as_json else _show(summary, url, host, port, serve)
     if serve:
-        import uvicorn
+        from services.auth.tokens import TokenStore
+        from services.cli.commands.serve import serve_api
+        from services.store.database import connect
 
-        from services.api.app import create_app
-
-        uvicorn.run(create_app(url), host=host, port=port, log_level="info")
+        # Every route needs a token: give the person at the keyboard an MDSC one for this demo database.
+        issued = TokenStore(connect(url)).issue("mdsc", "demo", "made by dignity demo")
+        typer.echo("MDSC token for this demo (Authorization: Bearer TOKEN, or sign in at /dashboard):")
+        typer.echo(issued.secret)
+        serve_api(url, host, port)
 
 
 def _load(url: str) -> dict[str, Any]:
@@ -104,5 +108,4 @@ def _show(summary: dict[str, Any], url: str, host: str, port: int, serve: bool) 
         console.print(f"not evaluated: {message}", style="red", markup=False)
     db = f" --db {url}" if url != DEMO_DB else ""
     console.print(f"try: dignity history farm-00001 --as-of {summary['as_of']}{db}", markup=False)
-    if serve:
-        console.print(f"serving http://{host}:{port}/docs — Ctrl-C to stop")
+
