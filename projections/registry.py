@@ -2,21 +2,34 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable, Mapping
+from datetime import date, datetime
+
 from projections.buyers.projection import BuyerNotifications
 from projections.compliance import DeadlineQuery, FindingQuery
 from projections.membership.projection import Membership
 from projections.passthrough import DEADLINES as PASSTHROUGH_DEADLINES
 from projections.passthrough import FINDINGS as PASSTHROUGH_FINDINGS
 from projections.passthrough import Passthrough
-from projections.projection import Projection
+from projections.projection import Derived, Projection, State
 from projections.reference import Reference
 from projections.standing.projection import StandingProjection
+from projections.standing.projection import tick as standing_tick
 from projections.standing.rules import DEADLINES as CONDUCT_DEADLINES
 from projections.standing.rules import FINDINGS as CONDUCT_FINDINGS
 
 
 def all_projections() -> list[Projection]:
     return [Membership(), Reference(), Passthrough(), StandingProjection(), BuyerNotifications()]
+
+
+Tick = Callable[[Mapping[str, State], date, datetime], list[Derived]]
+"""A pure step over one farm's states (by projection name): the derived events time alone has brought by the
+end of a farm-local date, recorded at a ledger time; folded by the runner like a fact's derived events."""
+
+
+def tickers() -> list[Tick]:
+    return [standing_tick]
 
 
 def deadline_queries() -> list[DeadlineQuery]:

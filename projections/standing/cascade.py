@@ -5,16 +5,20 @@ Farms are partitioned by farm, so the owner's other farms learn of it through th
 `SuspensionNoticed{cascade_of}` is addressed to each sibling farm, with a deterministic id. A change that
 happens purely by time has no event yet in the embedded mode; `pending_cascades` gives a sibling, at
 query time, the notices the timer would have sent (same ids, so nothing is counted twice).
+
+Which notices reach a sibling depends only on the suspension's notices so far and the sibling's enrolment
+date (`reaches`), never on which of the two was applied first: the notice is sent when the change is
+applied if the sibling is enrolled by then (`cascade`), or when the sibling's enrolment is applied
+otherwise (`catch_up`), from the insert-only `cascades` directory. Both make the same events.
 """
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from datetime import date
 from typing import Any
 
 from events.recorded import RecordedEvent
-from projections.calendar import local_date
 from projections.derive import derive, derived_id
 from projections.projection import Derived, State
 from projections.standing.facts import Fact
@@ -22,6 +26,13 @@ from projections.standing.query import standing_changes
 
 _STATUS = {"suspension": "effective", "appeal_upheld": "effective", "suspension_stayed": "stayed",
            "appeal_overturned": "void"}
+
+_Notice = tuple[str, dict[str, Any], RecordedEvent]
+"""A notice's key and data, and the origin's change it follows."""
+
+CascadeRow = Mapping[str, Any]
+"""A row of the `cascades` directory: {"origin", "suspension_id", "on", "change"} where `change` is the
+origin's `StandingChanged` body and `on` its date in the origin's time zone."""
 
 
 def notice(origin: str, change: Mapping[str, Any], on: str) -> tuple[str, dict[str, Any]] | None:
@@ -37,14 +48,67 @@ def notice(origin: str, change: Mapping[str, Any], on: str) -> tuple[str, dict[s
     return f"{origin}/{sid}/{status}/{on}", data
 
 
-def cascade(change: RecordedEvent, siblings: list[str], tz: str | None) -> list[Derived]:
-    """The notices a `StandingChanged` of `change.farm_id` sends to the owner's other farms."""
-    made = notice(change.farm_id, change.data, local_date(change.occurred_at, tz).isoformat())
+def reaches(notices: Sequence[Mapping[str, Any]], enrolled_on: str) -> bool:
+    """Whether a suspension whose notices so far are `notices` (their data) reaches a farm enrolled on
+    `enrolled_on`: once one of them showed it in force on or after that day (a period ending then or
+    later) or stayed pending an appeal. Sticky, so every later notice of it (the stay, the outcome)
+    follows; a period over before the farm enrolled does not reach it."""
+    return any(n["cascade_status"] == "stayed"
+               or (n["cascade_status"] == "effective" and (n.get("until") is None or n["until"] >= enrolled_on))
+               for n in notices)
+
+
+def cascade(change: RecordedEvent, on: str, siblings: Mapping[str, str],
+            so_far: Sequence[CascadeRow]) -> list[Derived]:
+    """The notices a `StandingChanged` of `change.farm_id` sends the owner's other farms (`siblings`: farm
+    -> enrolled_on). `so_far` are the directory rows of the same suspension in order (this change's
+    included, or appended here): a sibling it reaches for the first time gets the earlier notices too."""
+    made = notice(change.farm_id, change.data, on)
     if made is None:
         return []
-    key, data = made
-    return [derive("SuspensionNoticed", farm, change.occurred_at, data, [change], key)
-            for farm in sorted(siblings) if farm != change.farm_id]
+    notices = [_notice_of(r) for r in so_far]
+    keys = [key for key, _, _ in notices]
+    notices = notices[: keys.index(made[0]) + 1] if made[0] in keys else [*notices, (*made, change)]
+    out: list[Derived] = []
+    for farm, enrolled_on in sorted(siblings.items()):
+        if farm == change.farm_id or not reaches([d for _, d, _ in notices], enrolled_on):
+            continue
+        first = not reaches([d for _, d, _ in notices[:-1]], enrolled_on)
+        out += [_to(farm, *n) for n in (_arrival(notices) if first else notices[-1:])]
+    return out
+
+
+def catch_up(farm: str, enrolled_on: str, rows: Sequence[CascadeRow]) -> list[Derived]:
+    """For a farm whose enrolment is applied now: the notices its owner's other farms' suspensions sent so
+    far (`rows`, in the order they were derived) that reach it, as `cascade` would have sent them."""
+    by_suspension: dict[tuple[str, str], list[_Notice]] = {}
+    for row in rows:
+        if row["origin"] != farm:
+            by_suspension.setdefault((row["origin"], row["suspension_id"]), []).append(_notice_of(row))
+    out: list[Derived] = []
+    for _, notices in sorted(by_suspension.items()):
+        if reaches([d for _, d, _ in notices], enrolled_on):
+            out += [_to(farm, *n) for n in _arrival(notices)]
+    return out
+
+
+def _arrival(notices: list[_Notice]) -> list[_Notice]:
+    """The order to send several notices of one suspension in at once: a stay or an overturn arriving
+    before the notice that put the suspension in force is set aside by the sibling's machine, so the
+    sibling's fold (which emits on each arrival) shows the outcome they make together, never "suspended"
+    and then "stayed" on one day."""
+    return sorted(notices, key=lambda n: n[1]["cascade_status"] == "effective")
+
+
+def _notice_of(row: CascadeRow) -> _Notice:
+    change = RecordedEvent.from_wire(dict(row["change"]))
+    made = notice(row["origin"], change.data, row["on"])
+    assert made is not None, "the directory holds only changes that cascade"
+    return made[0], made[1], change
+
+
+def _to(farm: str, key: str, data: dict[str, Any], change: RecordedEvent) -> Derived:
+    return derive("SuspensionNoticed", farm, change.occurred_at, data, [change], key)
 
 
 def pending_cascades(farm_id: str, state: State, siblings: Mapping[str, State], as_of: date) -> State:

@@ -194,8 +194,8 @@ class Machine:
         self._last = now
         if standing != before:
             self._since = self.today
-        if standing is None or before is None:
-            return  # enrolment is the start of the record, not a change
+        if standing is None or (before is None and now == ("good_standing", False)):
+            return  # enrolment is the start of the record, not a change, unless it starts suspended or stayed
         wanted = standing if standing != before else ("stayed" if stayed else "unstayed")
         note = next((n for n in reversed(notes) if n.target == wanted), None)
         if note is None:
@@ -217,6 +217,21 @@ class Machine:
     def _fact_FarmEnrolled(self, d: dict[str, Any], causes: tuple[str, ...]) -> None:
         if self.enrolled_on is None:
             self.enrolled_on = self.today
+            for s in list(self.suspensions.values()):
+                if s.cascade_of and s.start is None and s.status in ("pending", "stayed"):
+                    self._join(s, causes)
+
+    def _join(self, s: Suspension, causes: tuple[str, ...]) -> None:
+        """SU-2 for a farm enrolled while its owner's other farm is suspended: it joins the suspension for
+        the rest of that farm's period (from its enrolment day, counted as its own suspension, reentry
+        audit needed), or the stay pending an appeal; a period over before it enrolled does not reach it."""
+        if s.status == "stayed":
+            self._note(self._without(s), "suspension_stayed", "SU-3", s.id.split(":")[-1], s.id, causes)
+        elif s.fixed_until is not None and s.fixed_until < self.today:
+            s.status = "void"
+        else:
+            s.planned = max(s.planned, self.today)
+            self._begin_or_wait(s)
 
     def _fact_FarmWithdrawn(self, d: dict[str, Any], causes: tuple[str, ...]) -> None:
         self.withdrawn = True
@@ -316,11 +331,13 @@ class Machine:
                 return
             s = self.suspensions[key] = Suspension(key, "SU-2", d.get("basis", ""), self.today, effective, causes,
                                                    cascade_of=origin, fixed_until=until)
-            self._begin_or_wait(s)
+            if self.enrolled_on is not None:  # else it waits for the enrolment (`_join`)
+                self._begin_or_wait(s)
             return
         if status == "effective" and s.status in ("stayed", "pending"):
             s.fixed_until, s.planned, s.status = until, effective, "pending"
-            self._begin_or_wait(s, kind="appeal_upheld")
+            if self.enrolled_on is not None:
+                self._begin_or_wait(s, kind="appeal_upheld")
         elif status == "stayed":
             self._stay(s, causes)
         elif status == "void":

@@ -5,14 +5,16 @@ facts are kept in business-time order and emitted keys sorted, so the state does
 relayed notice arrived.
 On each fact the machine is replayed up to the latest business date seen (the watermark); changes up to
 it that were not emitted yet become `StandingChanged` events with deterministic ids. Changes that happen
-purely by time after the watermark are answered at query time (embedded mode) and emitted by the
-distributed timer through `change_event` — the same ids, so whichever comes first wins and the other is a
-duplicate. Ledger time (`recorded_at`) never enters the state.
+purely by time after the watermark are answered at query time, and written by a tick (`tick`: `dignity
+tick` in the embedded mode, the worker's timer in the distributed mode) — the same ids, so whichever of the
+tick and the farm's next fact comes first wins and the other is a duplicate. Ledger time (`recorded_at`)
+never enters the state.
 """
 
 from __future__ import annotations
 
 from bisect import insort
+from collections.abc import Mapping
 from datetime import date, datetime, time
 from typing import ClassVar
 
@@ -86,7 +88,7 @@ def change_key(on: date, data: dict[str, object]) -> str:
 
 def change_event(state: State, change: Change, cause: RecordedEvent) -> Derived:
     """The `StandingChanged` event of a change; `cause` supplies the ledger time (the event being applied,
-    or for the timer the latest event it read)."""
+    or for a tick the fact the change rests on as known at the tick)."""
     tz = state.get("time_zone")
     at = datetime.combine(change.on, time.min, zone(tz))
     made = derive("StandingChanged", state["farm_id"], at, change.as_data(), [cause], change.key())
@@ -94,8 +96,25 @@ def change_event(state: State, change: Change, cause: RecordedEvent) -> Derived:
     return made
 
 
-def changes_due(state: State, up_to: date, cause: RecordedEvent) -> list[Derived]:
-    """For the distributed timer: the `StandingChanged` events of changes dated up to `up_to` (a period
-    served, a cure period expired, a deadline missed) that the fold has not emitted yet. The ids are the
-    ones the fold would give them, so a change emitted by both is stored once."""
-    return [change_event(state, c, cause) for c in standing_changes(state, up_to) if c.key() not in state["emitted"]]
+def tick(states: Mapping[str, State], day: date, at: datetime) -> list[Derived]:
+    """The `StandingChanged` events a farm owes by the end of `day` (its local date) that no fact has
+    brought yet: changes brought by time alone (a period served with the reentry audit already passed, a
+    cure period over, a termination deadline passed). `at` is the ledger time of the tick, their
+    `recorded_at`. A change the machine names no cause for rests on the farm's last fact dated up to it.
+    The ids are the fold's: a second tick, or the farm's next fact, adds nothing."""
+    state = states.get(NAME)
+    if not state or not state.get("facts"):
+        return []
+    out = []
+    for change in standing_changes(state, day):
+        if change.key() not in state["emitted"]:
+            out.append(change_event(state, change, _as_known(state, change.on, at)))
+    return out
+
+
+def _as_known(state: State, on: date, at: datetime) -> RecordedEvent:
+    """The farm's last fact dated up to `on`, as the tick knows it at `at` (what `derive` dates and names
+    a derived event by)."""
+    day = on.isoformat()
+    last = max((f for f in state["facts"] if f["on"] <= day), key=fact_order, default=state["facts"][0])
+    return RecordedEvent(last["event_id"], last["type"], state["farm_id"], at, at, "system", {})

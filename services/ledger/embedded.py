@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
 from datetime import datetime
+from typing import Any
 
 import orjson
 from sqlalchemy import Connection, Engine, func, select
@@ -11,17 +13,31 @@ from sqlalchemy import Connection, Engine, func, select
 from events.catalogue import Event
 from events.codec import EventRejected
 from events.recorded import RecordedEvent
+from projections.projection import Derived
 from projections.registry import all_projections
+from projections.standing.query import NAME as STANDING
 from services.ledger.ingest import Ingestor, IngestReport
 from services.log.event_log import AppendOutcome, Candidate
 from services.log.sql_log import SqlEventLog
 from services.runner.read_models import ReadModelWriter, upsert
 from services.sealing.vault import KeyVault
 from services.store.database import connect, now
-from services.store.schema import checkpoints, events
+from services.store.schema import checkpoints, events, projection_state
 
 CHECKPOINT = "embedded"
 REPLAY_BATCH = 5000
+
+
+@dataclass
+class TickReport:
+    """What a tick wrote: the derived events (history, in order) and the SU-2 notices it appended to the log."""
+
+    at: datetime
+    derived: list[Derived] = field(default_factory=list)
+    appended: list[RecordedEvent] = field(default_factory=list)
+
+    def as_json(self) -> dict[str, Any]:
+        return {"as_of": self.at.isoformat(), "derived": self.derived, "appended": [e.raw for e in self.appended]}
 
 
 class EmbeddedLedger:
@@ -51,12 +67,41 @@ class EmbeddedLedger:
         if not accepted:
             return
         _, elsewhere = self.writer.apply(conn, accepted)
-        while elsewhere:  # events a process manager addressed to other farms go through the log too
+        self._append(conn, elsewhere)
+        self._checkpoint(conn)
+
+    def _append(self, conn: Connection, elsewhere: list[Derived]) -> tuple[list[RecordedEvent], list[Derived]]:
+        """Events a process manager addressed to a farm (SU-2 notices) go through the log too: appended after
+        what caused them, then applied. Returns them and the derived events they caused."""
+        appended: list[RecordedEvent] = []
+        derived: list[Derived] = []
+        while elsewhere:
             cands = [Candidate(None, {k: v for k, v in d.items() if k != "recorded_at"}, d["event_id"])
                      for d in elsewhere]
             out = self.log.append_in(conn, cands, datetime.fromisoformat(elsewhere[-1]["recorded_at"]))
-            _, elsewhere = self.writer.apply(conn, out.accepted) if out.accepted else ([], [])
-        self._checkpoint(conn)
+            made, elsewhere = self.writer.apply(conn, out.accepted) if out.accepted else ([], [])
+            appended += out.accepted
+            derived += made
+        return appended, derived
+
+    # -- time --------------------------------------------------------------------------------------
+    def tick(self, at: datetime | None = None) -> TickReport:
+        """Write what time alone has brought every farm by `at` (default: the clock): `StandingChanged` with
+        its `BuyerNotified` and SU-2 notices, once each. Ingest never ticks, so its output depends on the
+        events alone; run this (`dignity tick`) when the clock moves."""
+        at = at or self.clock()
+        report = TickReport(at)
+        with self.engine.begin() as conn:
+            farms = set(conn.execute(select(projection_state.c.key).where(
+                projection_state.c.projection == STANDING)).scalars())
+            while farms:  # a farm a notice reached may owe changes of its own by `at`: tick it again
+                derived, elsewhere = self.writer.tick(conn, farms, at, self.clock())
+                appended, caused = self._append(conn, elsewhere)
+                report.derived += derived + caused
+                report.appended += appended
+                farms = {e.farm_id for e in appended}
+            self._checkpoint(conn)
+        return report
 
     def _checkpoint(self, conn: Connection) -> None:
         position = conn.execute(select(func.max(events.c.position))).scalar() or 0

@@ -3,7 +3,8 @@
     faust -A services.runner.faust_app worker -l info      (or `dignity worker`)
 
 Environment: DIGNITY_KAFKA (broker), DIGNITY_DB (read models), DIGNITY_TOPIC_PREFIX, DIGNITY_BATCH,
-DIGNITY_BATCH_WITHIN, DIGNITY_SWEEP_SECONDS, DIGNITY_SESSION_TIMEOUT, DIGNITY_COMMIT_INTERVAL.
+DIGNITY_BATCH_WITHIN, DIGNITY_SWEEP_SECONDS, DIGNITY_TICK (0: no time-brought standing changes),
+DIGNITY_SESSION_TIMEOUT, DIGNITY_COMMIT_INTERVAL.
 
 Offsets: the agent takes batches without acking (`noack_take`), applies each batch in one database
 transaction (which also stores the applied event ids and partition offsets) and acks the records only
@@ -31,7 +32,10 @@ from faust.types import EventT
 from kafka.errors import KafkaError
 from sqlalchemy import Engine, select
 
-from services.log.kafka_log import EVENTS, KafkaEventLog, bootstrap_servers, topic_name
+from events.types import PROGRAM_KEY
+from projections.standing.query import NAME as STANDING
+from services.ledger.queries import state_keys
+from services.log.kafka_log import EVENTS, KafkaEventLog, bootstrap_servers, partition_for, topic_name
 from services.runner.projector import TRANSIENT, Outcome, Projector, Record
 from services.runner.publisher import Publisher
 from services.runner.sweep import sweep
@@ -44,6 +48,9 @@ APP_ID = "dignity-projections"
 BATCH = int(os.environ.get("DIGNITY_BATCH", "500"))
 WITHIN = float(os.environ.get("DIGNITY_BATCH_WITHIN", "0.2"))
 SWEEP_SECONDS = float(os.environ.get("DIGNITY_SWEEP_SECONDS", "60"))
+TICK = os.environ.get("DIGNITY_TICK", "1") != "0"
+"""The timer writes time-brought standing changes (off for a run compared with an embedded one that never
+ticks); deadlines and findings are swept either way."""
 SESSION_TIMEOUT = float(os.environ.get("DIGNITY_SESSION_TIMEOUT", "10"))
 COMMIT_INTERVAL = float(os.environ.get("DIGNITY_COMMIT_INTERVAL", "2.8"))  # Faust's default
 RETRY_MAX = 30.0
@@ -101,12 +108,15 @@ class Runner:
             log.warning("publishing deferred: %r", exc)
 
     def tick(self, ends: dict[int, int]) -> None:
-        """Send what is still unpublished, then emit deadlines missed and shortfalls found by now for the
-        farms of the partitions (`ends`: assigned partition -> end offset) whose every record is applied.
-        A partition still catching up would show deadlines as missed whose meeting event is not applied yet."""
+        """Send what is still unpublished; write the standing changes time alone has brought by now for the
+        farms of the partitions (`ends`: assigned partition -> end offset) whose every record is applied;
+        then emit deadlines missed and shortfalls found by now for them. A partition still catching up
+        would show deadlines as missed (or a period as served) whose meeting event is not applied yet."""
         try:
             self.publisher.publish_pending()
             settled = settled_partitions(self.engine, self.log.topic, ends)
+            if TICK and settled:
+                self._standing_tick(settled)
             with self._farms_lock:
                 farms = {farm for farm, partition in self.farms.items() if partition in settled}
             self._publish(sweep(self.engine, farms, now()), [])
@@ -114,6 +124,17 @@ class Runner:
             log.warning("sweep deferred: %r", exc)
         except Exception:  # a rule query that fails must not stop the worker applying events
             log.exception("sweep failed; the next tick tries again")
+
+    def _standing_tick(self, settled: set[int]) -> None:
+        """Every farm of these partitions known to the read models, not only those this worker has seen
+        records of (after a restart with nothing new to read, that would be none)."""
+        mine: dict[int, list[str]] = {}
+        for farm in state_keys(self.engine, STANDING):
+            partition = partition_for(farm, self.log.partitions())
+            if farm != PROGRAM_KEY and partition in settled:
+                mine.setdefault(partition, []).append(farm)
+        outcome = self.projector.tick(self.log.topic, mine, now())
+        self._publish(outcome.derived, outcome.relay)
 
 
 def settled_partitions(engine: Engine, topic: str, ends: dict[int, int]) -> set[int]:

@@ -3,15 +3,17 @@
 The transaction also records each applied event_id (`applied`) and each partition's last offset
 (`partition_offsets`), so a record delivered again (a producer retry, a restarted worker, a rebalance)
 changes nothing. Derived events for this farm go to `outbox`, events for other farms to `relay`; both are
-published after the commit by `Publisher`. Transport-free: Faust hands the records in, tests can too.
+published after the commit by `Publisher`. The timer's tick (`Projector.tick`) writes what time alone has
+brought under the same partition lock. Transport-free: Faust hands the records in, tests can too.
 """
 
 from __future__ import annotations
 
 import logging
 import traceback
-from collections.abc import Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
+from datetime import datetime
 
 import orjson
 from sqlalchemy import Connection, Engine, select, text
@@ -66,6 +68,7 @@ class Projector:
     def __init__(self, engine: Engine) -> None:
         self.engine = engine
         self.writer = ReadModelWriter(all_projections())  # no cache: another worker may own a farm next
+        self.ticker = ReadModelWriter(all_projections())  # the timer's own: it runs beside the agent's thread
 
     def apply(self, records: Sequence[Record]) -> Outcome:
         """Apply a batch; if it fails, apply its records one by one and record the ones that fail.
@@ -105,6 +108,21 @@ class Projector:
         outcome.applied = len(todo)
         return outcome
 
+    def tick(self, topic: str, farms: Mapping[int, Iterable[str]], at: datetime) -> Outcome:
+        """What time alone has brought these farms (by partition of `topic`) by `at`: one transaction per
+        partition holding the same partition lock as a batch, so a tick and the agent never interleave on a
+        farm; the derived events go to `outbox`, SU-2 notices to `relay`, as a batch's do."""
+        outcome = Outcome()
+        for partition, names in sorted(farms.items()):
+            with self.engine.begin() as conn:
+                _lock(conn, [(topic, partition)])
+                derived, relayed = self.ticker.tick(conn, names, at, now())
+                _pending(conn, relay, relayed)
+            outcome.derived += derived
+            outcome.relay += relayed
+            outcome.farms |= set(names)
+        return outcome
+
     def _fail(self, record: Record, exc: Exception) -> Outcome:
         """An event that cannot be applied is kept in `failures` (durably) and the partition moves on."""
         where = f"{record.topic}[{record.partition}]@{record.offset}"[-120:]
@@ -124,7 +142,10 @@ class Projector:
 
 def _lock_partitions(conn: Connection, records: Sequence[Record]) -> dict[tuple[str, int], int]:
     """Serialise workers on a partition (two may overlap during a rebalance) and read where it stands."""
-    parts = sorted({(r.topic, r.partition) for r in records})
+    return _lock(conn, sorted({(r.topic, r.partition) for r in records}))
+
+
+def _lock(conn: Connection, parts: list[tuple[str, int]]) -> dict[tuple[str, int], int]:
     if conn.dialect.name == "postgresql":
         for topic, partition in parts:  # sorted: no lock-order deadlock between workers
             conn.execute(text("SELECT pg_advisory_xact_lock(hashtext(:k))"), {"k": f"{topic}/{partition}"})

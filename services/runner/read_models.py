@@ -2,29 +2,47 @@
 
 Per batch: load the states of the farms it touches, fold every event (and the derived events it causes)
 through the projections, then write the changed states, the history rows and the outbox in one go.
+A tick (`ReadModelWriter.tick`) folds what time alone has brought by a moment the same way.
 """
 
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
+from datetime import datetime
 from typing import Any
 
 import orjson
-from sqlalchemy import Connection, delete, select
+from sqlalchemy import Connection, delete, select, text
 from sqlalchemy.dialects import postgresql, sqlite
 
+from events.catalogue import DERIVED_TYPES
 from events.recorded import RecordedEvent
+from projections.calendar import local_date
 from projections.projection import Derived, Projection, State
+from projections.registry import tickers
 from projections.standing import crossfarm
 from services.store.database import utc_text
-from services.store.schema import bans, history, notifications, outbox, owners, projection_state
+from services.store.schema import (
+    bans,
+    cascades,
+    enrolments,
+    history,
+    notifications,
+    outbox,
+    owners,
+    projection_state,
+)
 
 HISTORY = "history"  # state row holding each farm's history length (the next seq)
 _CHUNK = 500
 DIRECTORIES: dict[str, tuple[Any, list[str]]] = {
     "owners": (owners, ["owner_id", "farm_id"]), "bans": (bans, ["person_id", "violation_id"]),
-    "notifications": (notifications, ["notification_id"]),
+    "notifications": (notifications, ["notification_id"]), "enrolments": (enrolments, ["farm_id"]),
+    "cascades": (cascades, ["notice_key"]),
 }
+OWNER_LOCKS = 7
+"""The first key of the per-owner advisory locks (`pg_advisory_xact_lock(int, int)`): the two-key space
+never meets the one-key locks the projector takes per partition."""
 
 
 def upsert(conn: Connection, table: Any, rows: list[dict[str, Any]], keys: list[str], update: list[str]) -> None:
@@ -46,9 +64,17 @@ class SqlDirectory:
     def __init__(self, conn: Connection) -> None:
         self.conn = conn
 
-    def farms_of_owner(self, farm_id: str) -> list[str]:
-        owner = select(owners.c.owner_id).where(owners.c.farm_id == farm_id)
-        return list(self.conn.execute(select(owners.c.farm_id).where(owners.c.owner_id.in_(owner))).scalars())
+    def enrolments(self, owner_id: str) -> dict[str, str]:
+        rows = self.conn.execute(select(enrolments.c.farm_id, enrolments.c.enrolled_on)
+                                 .where(enrolments.c.owner_id == owner_id))
+        return {farm: on for farm, on in rows}
+
+    def cascades(self, owner_id: str, origin: str | None = None, suspension_id: str | None = None
+                 ) -> list[dict[str, Any]]:
+        query = select(cascades).where(cascades.c.owner_id == owner_id).order_by(cascades.c.position)
+        if origin is not None:
+            query = query.where(cascades.c.origin == origin, cascades.c.suspension_id == suspension_id)
+        return [dict(r) for r in self.conn.execute(query).mappings()]
 
     def bans_of(self, person_id: str) -> list[dict[str, Any]]:
         rows = self.conn.execute(select(bans).where(bans.c.person_id == person_id)).mappings()
@@ -64,6 +90,7 @@ class ReadModelWriter:
         self.keep_cache = keep_cache
         self._states: dict[tuple[str, str], State] = {}
         self._by_type: dict[str, list[Projection]] = {}
+        self._owners_locked: set[str] = set()
         for p in self.projections:
             for t in p.types:
                 self._by_type.setdefault(t, []).append(p)
@@ -72,11 +99,8 @@ class ReadModelWriter:
         self._states.clear()
 
     def apply(self, conn: Connection, batch: Sequence[RecordedEvent]) -> tuple[list[Derived], list[Derived]]:
-        """Apply a batch; returns (derived events of these farms, events to append for other farms)."""
-        if not self.keep_cache:
-            self._states.clear()
-        self._load(conn, {e.farm_id for e in batch})
-        self._conn = conn
+        """Apply a batch; returns (derived events of these farms, events to append to the log)."""
+        self._begin(conn, {e.farm_id for e in batch})
         dirty: set[tuple[str, str]] = set()
         rows: list[dict[str, Any]] = []
         derived: list[Derived] = []
@@ -85,6 +109,34 @@ class ReadModelWriter:
             self._fold(event, dirty, rows, derived, elsewhere)
         self._save(conn, dirty, rows, derived)
         return derived, elsewhere
+
+    def tick(self, conn: Connection, farms: Iterable[str], at: datetime, recorded_at: datetime
+             ) -> tuple[list[Derived], list[Derived]]:
+        """Fold what time alone has brought these farms by `at` (a period served, a cure period over, a
+        deadline passed: `registry.tickers()`), each farm's day being `at` in its time zone, exactly as a
+        fact's derived events are folded (history, notifications, SU-2 cascade). `recorded_at` is the
+        ledger time of the tick. Returns what `apply` returns; the ids are the fold's, so a second tick, or
+        a later fact, adds nothing."""
+        names = sorted(set(farms))
+        self._begin(conn, names)
+        dirty: set[tuple[str, str]] = set()
+        rows: list[dict[str, Any]] = []
+        derived: list[Derived] = []
+        elsewhere: list[Derived] = []
+        for farm in names:
+            states = self._states_of(farm)
+            day = local_date(at, (states.get("membership") or {}).get("time_zone"))
+            for step in tickers():
+                self._route(farm, step(states, day, recorded_at), dirty, rows, derived, elsewhere)
+        self._save(conn, dirty, rows, derived)
+        return derived, elsewhere
+
+    def _begin(self, conn: Connection, farms: Iterable[str]) -> None:
+        if not self.keep_cache:
+            self._states.clear()
+        self._load(conn, farms)
+        self._conn = conn
+        self._owners_locked = set()
 
     def _fold(
         self,
@@ -110,19 +162,34 @@ class ReadModelWriter:
     def _route(self, farm: str, made: list[Derived], dirty: set[tuple[str, str]], rows: list[dict[str, Any]],
                derived: list[Derived], elsewhere: list[Derived]) -> None:
         for d in made:
-            if d["farm_id"] != farm:
-                elsewhere.append(d)
+            if d["farm_id"] != farm or d["type"] not in DERIVED_TYPES:
+                elsewhere.append(d)  # another farm's, or a fact of a farm's stream (SU-2): through the log
                 continue
             derived.append(d)
             self._fold(RecordedEvent.from_wire(d), dirty, rows, derived, elsewhere)
 
     def _cross_farm(self, event: RecordedEvent) -> list[Derived]:
         """Write the directories an event feeds, then run the process managers that read them."""
-        states = {p.name: self._states.get((p.name, event.farm_id)) or {} for p in self.projections}
+        states = self._states_of(event.farm_id)
+        owner = crossfarm.owner_scope(event, states)
+        if owner is not None:
+            self._lock_owner(owner)
         for table, row in crossfarm.directory_rows(event, states):
             target, keys = DIRECTORIES[table]
             upsert(self._conn, target, [row], keys, [])
         return crossfarm.react(event, states, SqlDirectory(self._conn))
+
+    def _states_of(self, farm: str) -> dict[str, State]:
+        return {p.name: self._states.get((p.name, farm)) or {} for p in self.projections}
+
+    def _lock_owner(self, owner: str) -> None:
+        """SU-2 on PostgreSQL: one transaction at a time reads and writes an owner's `enrolments` and
+        `cascades` (held to commit), so a farm's enrolment applied by one worker and its sibling's suspension
+        applied by another cannot both miss the other. SQLite has one writer already."""
+        if self._conn.dialect.name == "postgresql" and owner not in self._owners_locked:
+            self._conn.execute(text(f"SELECT pg_advisory_xact_lock({OWNER_LOCKS}, hashtext(:owner))"),
+                               {"owner": owner})
+            self._owners_locked.add(owner)
 
     def _history_row(self, event: RecordedEvent, dirty: set[tuple[str, str]]) -> dict[str, Any]:
         key = (HISTORY, event.farm_id)
@@ -170,5 +237,5 @@ class ReadModelWriter:
 
     @staticmethod
     def clear(conn: Connection) -> None:
-        for table in (projection_state, history, outbox, owners, bans, notifications):
+        for table in (projection_state, history, outbox, owners, enrolments, cascades, bans, notifications):
             conn.execute(delete(table))

@@ -2,7 +2,10 @@
 worker processes and PostgreSQL read models, compared with the embedded mode on the same input.
 
 Both ingests use the same ticking clock, so even `recorded_at` agrees; history bodies are still compared
-without it (what the two modes must agree on is the facts, not the ledger's clock).
+without it (what the two modes must agree on is the facts, not the ledger's clock). The embedded ledger never
+ticks on ingest, so the workers run without their standing tick (DIGNITY_TICK=0) — their timer still sweeps
+deadlines and findings; then both modes tick at one moment (the workers' tick run from the test) and are
+compared again.
 """
 
 from __future__ import annotations
@@ -25,15 +28,20 @@ from services.generate.program import generate
 from services.ledger.distributed import DistributedLedger
 from services.ledger.embedded import EmbeddedLedger
 from services.ledger.ingest import parse_dicts
-from services.ledger.queries import deadlines, findings
-from services.log.kafka_log import DERIVED, KafkaEventLog, topic_name
+from services.ledger.queries import deadlines, findings, state_keys
+from services.log.kafka_log import DERIVED, KafkaEventLog, partition_for, topic_name
+from services.runner.projector import Projector
+from services.runner.publisher import Publisher
 from services.sealing.vault import KeyVault
 from services.store.database import connect
 from services.store.schema import applied, events, failures, history, outbox, projection_state, relay
+from tests.conftest import event
 from tests.integration.workers import Workers, counts, wait_for
 
 FARMS, MONTHS, SEED = 24, 12, 7
 APPLY_TIMEOUT = 150.0
+TICK_AT = datetime(2026, 2, 2, 12, 0, tzinfo=UTC)
+"""A month after the generated program's last day: periods served, cure periods over."""
 
 Histories = dict[str, list[dict[str, Any]]]
 States = dict[tuple[str, str], Any]
@@ -89,11 +97,15 @@ class Reference:
     states: States
     swept: set[tuple[str, str, str, str]]
     """What `dignity deadlines` (missed) and `dignity findings` (PT-4) say now: the timer's derived events."""
+    ticked: tuple[Histories, States]
+    """The read models after a tick at TICK_AT (time-brought standing changes written)."""
+    tick_relayed: set[str]
+    """SU-2 notices that tick appended to the log."""
 
 
 @pytest.fixture(scope="module")
 def reference(tmp_path_factory: pytest.TempPathFactory) -> Reference:
-    stream = list(generate(farms=FARMS, months=MONTHS, seed=SEED))
+    stream = with_time_brought_changes(list(generate(farms=FARMS, months=MONTHS, seed=SEED)))
     assert len(stream) >= 10_000
     path = tmp_path_factory.mktemp("embedded") / "ledger.db"
     ledger = EmbeddedLedger(f"sqlite:///{path}", clock=ticking_clock())
@@ -107,8 +119,34 @@ def reference(tmp_path_factory: pytest.TempPathFactory) -> Reference:
              if r["status"] == "missed"}
     swept |= {(r["farm_id"], r["rule"], r["subject_id"], r["on"]) for r in findings(ledger.engine, None, at)
               if r["rule"] == "PT-4"}
+    tick = ledger.tick(TICK_AT)
+    kinds = Counter(d["data"].get("kind") for d in tick.derived if d["type"] == "StandingChanged")
+    assert kinds["reinstated"] >= 1 and kinds["suspension"] >= 3 and tick.appended, kinds  # AU-4, SU-2, AP-5
+    ticked = read_models(ledger.engine)
     ledger.engine.dispose()
-    return Reference(stream, report, len(logged), logged - sent, histories, states, swept)
+    return Reference(stream, report, len(logged), logged - sent, histories, states, swept, ticked,
+                     {e.event_id for e in tick.appended})
+
+
+def with_time_brought_changes(stream: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """The generated program plus three farms whose standing time alone changes after its last day: an AU-4
+    suspension on 2026-01-01 (an owner with other farms: an SU-2 cascade), a suspension served on 2025-12-31
+    with its reentry audit passed, and an arbitration fee unpaid past its AP-5 probation."""
+    enrolled = [e for e in stream if e["type"] == "FarmEnrolled" and e["data"]["enrolled_on"] < "2025-06-01"]
+    owners = Counter(e["data"]["owner_id"] for e in enrolled)
+    shared = next(e["farm_id"] for e in enrolled if owners[e["data"]["owner_id"]] > 1)
+    served, unpaid = [e["farm_id"] for e in enrolled if owners[e["data"]["owner_id"]] == 1][:2]
+    noon = "T12:00:00-05:00"
+    return [*stream,
+            event("ViolationFound", shared, "2025-12-30" + noon, {
+                "violation_id": "v-tick", "source_id": "audit-tick", "article": "I", "clause": "c",
+                "found_on": "2025-12-30", "offender": {"role": "worker", "person_id": "p-tick"}}),
+            event("SuspensionNoticed", served, "2025-12-01" + noon,
+                  {"suspension_id": "s-tick", "notice_on": "2025-12-01", "basis": "Art. II o"}),
+            event("AuditConducted", served, "2025-12-15" + noon,
+                  {"audit_id": "re-tick", "kind": "reentry", "conducted_on": "2025-12-15", "outcome": "pass"}),
+            event("ArbitrationInvoiced", unpaid, "2025-11-03" + noon,
+                  {"appeal_id": "ap-tick", "invoiced_on": "2025-11-03", "farm_share": "750.00"})]
 
 
 def ingest_to_kafka(ref: Reference, kafka: str, pg_url: str, prefix: str) -> DistributedLedger:
@@ -118,19 +156,42 @@ def ingest_to_kafka(ref: Reference, kafka: str, pg_url: str, prefix: str) -> Dis
     return ledger
 
 
-def assert_same_read_models(engine: Engine, ref: Reference) -> None:
+def assert_same_read_models(engine: Engine, ref: Reference, ticked: bool = False) -> None:
     histories, states = read_models(engine)
-    assert histories.keys() == ref.histories.keys()
-    for farm, facts in ref.histories.items():
+    expected, expected_states = ref.ticked if ticked else (ref.histories, ref.states)
+    relayed = ref.relayed | ref.tick_relayed if ticked else ref.relayed
+    assert histories.keys() == expected.keys()
+    for farm, facts in expected.items():
         # Events a process manager addressed to this farm from another one arrive when that farm's
         # partition produced them: compared as a set; everything else in exactly the same order.
-        mine = [f for f in histories[farm] if f["event_id"] not in ref.relayed]
-        assert mine == [f for f in facts if f["event_id"] not in ref.relayed], f"history of {farm} differs"
+        mine = [f for f in histories[farm] if f["event_id"] not in relayed]
+        assert mine == [f for f in facts if f["event_id"] not in relayed], f"history of {farm} differs"
         assert ({f["event_id"] for f in histories[farm]} - {f["event_id"] for f in mine}
-                == {f["event_id"] for f in facts} & ref.relayed)
-    assert states.keys() == ref.states.keys()
-    differ = [key for key in ref.states if states[key] != ref.states[key]]
+                == {f["event_id"] for f in facts} & relayed)
+    assert states.keys() == expected_states.keys()
+    differ = [key for key in expected_states if states[key] != expected_states[key]]
     assert not differ, f"projection states differ: {differ[:10]}"
+
+
+def tick_like_the_embedded_mode(engine: Engine, kafka: str, prefix: str, total: int, workers: Workers) -> None:
+    """What the workers' timer does (`Projector.tick`), at TICK_AT, from here: every farm, then the farms its
+    SU-2 notices reached once the workers applied them, as `EmbeddedLedger.tick` does in one go."""
+    log = KafkaEventLog(engine, kafka, prefix)
+    projector, publisher = Projector(engine), Publisher(engine, log)
+    farms = set(state_keys(engine, "standing"))
+    while farms:
+        by_partition: dict[int, list[str]] = {}
+        for farm in farms:
+            by_partition.setdefault(partition_for(farm, log.partitions()), []).append(farm)
+        outcome = projector.tick(log.topic, by_partition, TICK_AT)
+        with engine.connect() as conn:
+            ids = {d["event_id"] for d in outcome.relay}
+            total += len(ids - set(conn.execute(select(applied.c.event_id).where(applied.c.event_id.in_(ids)))
+                                   .scalars()))
+        publisher.publish(outcome.derived, outcome.relay)
+        all_applied(engine, total, workers)
+        farms = {d["farm_id"] for d in outcome.relay}
+    log.close()
 
 
 def all_applied(engine: Engine, total: int, workers: Workers) -> None:
@@ -166,8 +227,8 @@ def test_the_same_stream_gives_the_same_histories_and_states_as_the_embedded_mod
     ledger.log.produce(retried)
     ledger.close()
 
-    workers.start(DIGNITY_SWEEP_SECONDS="2")
-    workers.start(DIGNITY_SWEEP_SECONDS="2")
+    workers.start(DIGNITY_SWEEP_SECONDS="2", DIGNITY_TICK="0")
+    workers.start(DIGNITY_SWEEP_SECONDS="2", DIGNITY_TICK="0")
     engine = connect(pg_url)
     all_applied(engine, reference.total, workers)
 
@@ -189,6 +250,10 @@ def test_the_same_stream_gives_the_same_histories_and_states_as_the_embedded_mod
     published = {r.body["event_id"] for r in KafkaEventLog(engine, kafka, topic_prefix).read_records(
         topic=topic_name(DERIVED, topic_prefix))}
     assert queued <= published
+
+    # Both modes tick at the same moment: the same time-brought changes, notifications and SU-2 notices.
+    tick_like_the_embedded_mode(engine, kafka, topic_prefix, reference.total, workers)
+    assert_same_read_models(engine, reference, ticked=True)
     engine.dispose()
 
 
@@ -212,7 +277,7 @@ def test_a_worker_killed_mid_stream_and_restarted_loses_nothing_and_applies_noth
     engine = connect(pg_url)
     # Small batches, and Faust never commits an offset before the kill: the restarted worker gets every
     # record again and must recognise what the killed one already applied.
-    victim = workers.start(DIGNITY_BATCH="50", DIGNITY_COMMIT_INTERVAL="600")
+    victim = workers.start(DIGNITY_BATCH="50", DIGNITY_COMMIT_INTERVAL="600", DIGNITY_TICK="0")
     wait_for(lambda: counts(engine, applied)[0], lambda n: n >= 1500, APPLY_TIMEOUT, "the first worker to start",
              workers, every=0.05)
     workers.kill(victim)
@@ -221,7 +286,7 @@ def test_a_worker_killed_mid_stream_and_restarted_loses_nothing_and_applies_noth
                        lambda c: c[0] == c[2], 10, "the killed worker's last commit")[0]
     assert 0 < at_kill < reference.total, "the kill must land mid-stream"
 
-    workers.start()
+    workers.start(DIGNITY_TICK="0")
     all_applied(engine, reference.total, workers)
     redone = wait_for(lambda: workers.applied_by(1), lambda n: n >= reference.total - at_kill, 20,
                       "the restarted worker's log", workers)
