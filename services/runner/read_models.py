@@ -63,6 +63,12 @@ class SqlDirectory:
 
     def __init__(self, conn: Connection) -> None:
         self.conn = conn
+        self._bans: dict[str, list[dict[str, Any]]] | None = None
+
+    def written(self, table: str) -> None:
+        """The writer added a row to `table` in this transaction: forget what was read of it."""
+        if table == "bans":
+            self._bans = None
 
     def enrolments(self, owner_id: str) -> dict[str, str]:
         rows = self.conn.execute(select(enrolments.c.farm_id, enrolments.c.enrolled_on)
@@ -77,8 +83,12 @@ class SqlDirectory:
         return [dict(r) for r in self.conn.execute(query).mappings()]
 
     def bans_of(self, person_id: str) -> list[dict[str, Any]]:
-        rows = self.conn.execute(select(bans).where(bans.c.person_id == person_id)).mappings()
-        return [dict(r) for r in rows]
+        # Every hire asks; bans are few. One read of the whole table per batch beats one query per hire.
+        if self._bans is None:
+            self._bans = {}
+            for row in self.conn.execute(select(bans)).mappings():
+                self._bans.setdefault(row["person_id"], []).append(dict(row))
+        return self._bans.get(person_id, [])
 
 
 class ReadModelWriter:
@@ -136,6 +146,7 @@ class ReadModelWriter:
             self._states.clear()
         self._load(conn, farms)
         self._conn = conn
+        self._directory = SqlDirectory(conn)
         self._owners_locked = set()
 
     def _fold(
@@ -177,7 +188,8 @@ class ReadModelWriter:
         for table, row in crossfarm.directory_rows(event, states):
             target, keys = DIRECTORIES[table]
             upsert(self._conn, target, [row], keys, [])
-        return crossfarm.react(event, states, SqlDirectory(self._conn))
+            self._directory.written(table)
+        return crossfarm.react(event, states, self._directory)
 
     def _states_of(self, farm: str) -> dict[str, State]:
         return {p.name: self._states.get((p.name, farm)) or {} for p in self.projections}
