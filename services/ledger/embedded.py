@@ -25,7 +25,7 @@ from services.store.database import connect, now
 from services.store.schema import checkpoints, events, projection_state
 
 CHECKPOINT = "embedded"
-REPLAY_BATCH = 5000
+REPLAY_BATCH = 50_000  # states are written once per batch: big batches, few rewrites of big states
 
 
 @dataclass
