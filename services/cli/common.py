@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import date, datetime, time
-from typing import Annotated, Any
+from typing import Annotated, Any, TypeVar
 
 import orjson
 import typer
@@ -45,3 +46,15 @@ def parse_moment(text: str | None, end_of_day: bool = True) -> datetime:
 
 def print_json(value: Any) -> None:
     typer.echo(orjson.dumps(value, option=orjson.OPT_INDENT_2 | orjson.OPT_NON_STR_KEYS, default=str).decode())
+
+
+T = TypeVar("T")
+
+
+def answer_or_exit(ask: Callable[[], T]) -> T:
+    """Run a query; an unknown farm or a rate not in force is a one-line error and exit code 1, not a trace."""
+    try:
+        return ask()
+    except LookupError as exc:
+        err_console.print(f"error: {exc.args[0] if exc.args else exc}", style="red", markup=False)
+        raise typer.Exit(1) from None

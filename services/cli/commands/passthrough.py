@@ -8,7 +8,15 @@ from typing import Annotated
 import typer
 from rich.table import Table
 
-from services.cli.common import AsOfOption, DbOption, JsonOption, console, err_console, parse_moment, print_json
+from services.cli.common import (
+    AsOfOption,
+    DbOption,
+    JsonOption,
+    answer_or_exit,
+    console,
+    parse_moment,
+    print_json,
+)
 from services.cli.main import app
 
 _PERIOD = re.compile(r"^\d{4}-(0[1-9]|1[0-2])$")
@@ -32,11 +40,7 @@ def passthrough(
     from services.ledger.queries import passthrough as query
     from services.store.database import connect
 
-    try:
-        answer = query(connect(db), farm_id, period, parse_moment(as_of))
-    except LookupError as exc:
-        err_console.print(f"error: {exc.args[0] if exc.args else exc}", style="red", markup=False)
-        raise typer.Exit(1) from None
+    answer = answer_or_exit(lambda: query(connect(db), farm_id, period, parse_moment(as_of)))
     if as_json:
         print_json(answer)
         return

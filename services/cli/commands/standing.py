@@ -2,9 +2,15 @@
 
 from __future__ import annotations
 
-import typer
-
-from services.cli.common import AsOfOption, DbOption, JsonOption, console, err_console, parse_moment, print_json
+from services.cli.common import (
+    AsOfOption,
+    DbOption,
+    JsonOption,
+    answer_or_exit,
+    console,
+    parse_moment,
+    print_json,
+)
 from services.cli.main import app
 
 _STYLE = {"good_standing": "green", "probation": "yellow", "suspended": "bold red", "withdrawn": "dim"}
@@ -16,11 +22,7 @@ def standing(farm_id: str, as_of: AsOfOption = None, db: DbOption = None, as_jso
     from services.ledger.queries import standing as query
     from services.store.database import connect
 
-    try:
-        answer = query(connect(db), farm_id, parse_moment(as_of))
-    except LookupError as exc:
-        err_console.print(f"error: {exc.args[0] if exc.args else exc}", style="red", markup=False)
-        raise typer.Exit(1) from None
+    answer = answer_or_exit(lambda: query(connect(db), farm_id, parse_moment(as_of)))
     if as_json:
         print_json(answer)
         return
