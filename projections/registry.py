@@ -11,8 +11,14 @@ from projections.membership.projection import Membership
 from projections.passthrough import DEADLINES as PASSTHROUGH_DEADLINES
 from projections.passthrough import FINDINGS as PASSTHROUGH_FINDINGS
 from projections.passthrough import Passthrough
+from projections.premium import FINDINGS as PREMIUM_FINDINGS
+from projections.premium import PremiumRates, Purchases
 from projections.projection import Derived, Projection, State
+from projections.recruitment import DEADLINES as RECRUITMENT_DEADLINES
+from projections.recruitment import FINDINGS as RECRUITMENT_FINDINGS
+from projections.recruitment import Contractors, Recruitment
 from projections.reference import Reference
+from projections.risk import Risk, RiskIndicators
 from projections.standing.projection import StandingProjection
 from projections.standing.projection import tick as standing_tick
 from projections.standing.rules import DEADLINES as CONDUCT_DEADLINES
@@ -20,7 +26,13 @@ from projections.standing.rules import FINDINGS as CONDUCT_FINDINGS
 
 
 def all_projections() -> list[Projection]:
-    return [Membership(), Reference(), Passthrough(), StandingProjection(), BuyerNotifications()]
+    return [Membership(), Reference(), Passthrough(), StandingProjection(), BuyerNotifications(),
+            *kin_projections()]
+
+
+def kin_projections() -> list[Projection]:
+    """Buyers' premium, recruitment and risk maps (SPEC §5)."""
+    return [Purchases(), PremiumRates(), Contractors(), Recruitment(), RiskIndicators(), Risk()]
 
 
 Tick = Callable[[Mapping[str, State], date, datetime], list[Derived]]
@@ -33,8 +45,8 @@ def tickers() -> list[Tick]:
 
 
 def deadline_queries() -> list[DeadlineQuery]:
-    return [*CONDUCT_DEADLINES, *PASSTHROUGH_DEADLINES]
+    return [*CONDUCT_DEADLINES, *PASSTHROUGH_DEADLINES, *RECRUITMENT_DEADLINES]
 
 
 def finding_queries() -> list[FindingQuery]:
-    return [*CONDUCT_FINDINGS, *PASSTHROUGH_FINDINGS]
+    return [*CONDUCT_FINDINGS, *PASSTHROUGH_FINDINGS, *PREMIUM_FINDINGS, *RECRUITMENT_FINDINGS]

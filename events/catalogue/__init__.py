@@ -35,6 +35,21 @@ from events.catalogue.derived import (
     PersonnelBanViolated,
     StandingChanged,
 )
+from events.catalogue.kin import (
+    KIN_DERIVED_TYPES,
+    KIN_REFERENCE_TYPES,
+    ContractorCertificationEnded,
+    ContractorCertified,
+    LaborContractorRegistered,
+    MilkPurchased,
+    PremiumRateSet,
+    RecruiterReviewed,
+    RecruitmentFeeReimbursed,
+    RecruitmentFeeReported,
+    RiskAnswerRecorded,
+    RiskIndicatorSet,
+    RiskLevelChanged,
+)
 from events.catalogue.membership import (
     BuyerLinked,
     BuyerUnlinked,
@@ -71,14 +86,17 @@ Event = Annotated[
         ArbitratorAvailabilityNoticed | HearingHeld | AppealDecided | ArbitrationInvoiced |
         ArbitrationReimbursed | DeadlineMissed | PassThroughDiscrepancy | StandingChanged | BuyerNotified |
         PersonnelBanViolated
+        | LaborContractorRegistered | ContractorCertified | ContractorCertificationEnded | RecruitmentFeeReported
+        | RecruitmentFeeReimbursed | RecruiterReviewed | RiskIndicatorSet | RiskAnswerRecorded | MilkPurchased
+        | PremiumRateSet | RiskLevelChanged
     ),
     Field(discriminator="type"),
 ]
 
 EVENT_ADAPTER: TypeAdapter[Event] = TypeAdapter(Event)
 
-REFERENCE_TYPES = frozenset({"MinimumWageSet", "LivableWageSet", "BonusWorksheetSet"})
+REFERENCE_TYPES = frozenset({"MinimumWageSet", "LivableWageSet", "BonusWorksheetSet"}) | KIN_REFERENCE_TYPES
 DERIVED_TYPES = frozenset(
     {"DeadlineMissed", "PassThroughDiscrepancy", "StandingChanged", "BuyerNotified", "PersonnelBanViolated"}
-)
+) | KIN_DERIVED_TYPES
 EVENT_TYPES = frozenset(t.__name__ for t in Event.__origin__.__args__)  # type: ignore[attr-defined]

@@ -63,6 +63,8 @@ class WorkerHiredData(Model):
     hired_on: date
     supervisory: bool = False
     relative_of_owner: bool = False
+    recruited_via: str | None = None
+    """RR-1: the labour contractor the worker was hired through (SPEC §2 revision 2)."""
 
 
 class WorkerSeparatedData(Model):

@@ -61,6 +61,9 @@ def seal_personal_data(body: dict[str, Any], vault: KeyVault) -> None:
     person = body["data"].get("complainant") if body["type"] == "ComplaintReceived" else None
     if person and "sealed" not in person:
         body["data"]["complainant"] = vault.seal(person)
+    comment = body["data"].get("comment") if body["type"] == "RecruiterReviewed" else None
+    if isinstance(comment, str):  # RR-4: a worker's words about a recruiter are sealed like personal data
+        body["data"]["comment"] = vault.seal({"comment": comment})
 
 
 def parse_jsonl(lines: Iterable[bytes | str]) -> Iterator[tuple[int, Event | EventRejected]]:

@@ -73,6 +73,9 @@ def farm_view(engine: Engine, farm_id: str, as_of: datetime) -> FarmView:
     states = states_of(engine, farm_id)
     tz = states.get("membership", {}).get("time_zone")
     with_directories(engine, farm_id, states, local_date(as_of, tz))
+    from services.ledger.kin_queries import with_kin_facts
+
+    with_kin_facts(engine, farm_id, states)
     return FarmView(farm_id, states, states_of(engine, PROGRAM_KEY), local_date(as_of, tz))
 
 

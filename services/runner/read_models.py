@@ -18,6 +18,7 @@ from sqlalchemy.dialects import postgresql, sqlite
 from events.catalogue import DERIVED_TYPES
 from events.recorded import RecordedEvent
 from projections.calendar import local_date
+from projections.kin import directory as kin_directory
 from projections.projection import Derived, Projection, State
 from projections.registry import tickers
 from projections.standing import crossfarm
@@ -27,6 +28,7 @@ from services.store.schema import (
     cascades,
     enrolments,
     history,
+    kin_facts,
     notifications,
     outbox,
     owners,
@@ -38,7 +40,7 @@ _CHUNK = 500
 DIRECTORIES: dict[str, tuple[Any, list[str]]] = {
     "owners": (owners, ["owner_id", "farm_id"]), "bans": (bans, ["person_id", "violation_id"]),
     "notifications": (notifications, ["notification_id"]), "enrolments": (enrolments, ["farm_id"]),
-    "cascades": (cascades, ["notice_key"]),
+    "cascades": (cascades, ["notice_key"]), "kin_facts": (kin_facts, ["kind", "event_id"]),
 }
 OWNER_LOCKS = 7
 """The first key of the per-owner advisory locks (`pg_advisory_xact_lock(int, int)`): the two-key space
@@ -167,7 +169,7 @@ class ReadModelWriter:
             made = projection.apply(state, event)
             dirty.add(key)
             self._route(farm, made, dirty, rows, derived, elsewhere)
-        if event.type in crossfarm.TYPES:
+        if event.type in crossfarm.TYPES or event.type in kin_directory.TYPES:
             self._route(farm, self._cross_farm(event), dirty, rows, derived, elsewhere)
 
     def _route(self, farm: str, made: list[Derived], dirty: set[tuple[str, str]], rows: list[dict[str, Any]],
@@ -185,7 +187,7 @@ class ReadModelWriter:
         owner = crossfarm.owner_scope(event, states)
         if owner is not None:
             self._lock_owner(owner)
-        for table, row in crossfarm.directory_rows(event, states):
+        for table, row in [*crossfarm.directory_rows(event, states), *kin_directory.directory_rows(event, states)]:
             target, keys = DIRECTORIES[table]
             upsert(self._conn, target, [row], keys, [])
             self._directory.written(table)
@@ -249,5 +251,6 @@ class ReadModelWriter:
 
     @staticmethod
     def clear(conn: Connection) -> None:
-        for table in (projection_state, history, outbox, owners, enrolments, cascades, bans, notifications):
+        for table in (projection_state, history, outbox, owners, enrolments, cascades, bans, notifications,
+                      kin_facts):
             conn.execute(delete(table))

@@ -300,3 +300,18 @@ delivery_leases = Table(
     Column("holder", String(60), nullable=False),
     Column("until", String(40), nullable=False),
 )
+
+# -- Kin programs (issue 11): cross-farm facts the buyers' premium, recruitment and risk rules look up -------
+# One row per (kind, event): a purchase by buyer, a hire/fee/violation/review by contractor, an Article I
+# case by jurisdiction and clause. Insert-only, filled by the fold (`projections/kin/crossfarm.py`).
+kin_facts = Table(
+    "kin_facts",
+    metadata,
+    Column("kind", String(30), primary_key=True),
+    Column("event_id", String(36), primary_key=True),
+    Column("key", String(200), nullable=False),
+    Column("farm_id", String(120), nullable=False),
+    Column("on", String(10), nullable=False),
+    Column("value", String(200), nullable=False),
+)
+Index("kin_facts_by_key", kin_facts.c.kind, kin_facts.c.key)

@@ -1,0 +1,93 @@
+"""Read-side access for the kin programs (SPEC §4 `premium`, `contractors`, `risk`): load the farms' views
+and the cross-farm `kin_facts` rows, answer with the pure queries in `projections/`."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from typing import Any
+
+from sqlalchemy import Engine, select
+
+from events.types import PROGRAM_KEY
+from projections.calendar import local_date, month_bounds
+from projections.kin.directory import FLAG_KINDS, VIEW
+from projections.premium.owed import premium_months
+from projections.recruitment.projection import RECRUITMENT
+from projections.recruitment.query import contractors as contractor_rows
+from projections.risk.query import buyer_risk, farm_risk
+from services.ledger.queries import farm_view, states_of
+from services.store.schema import kin_facts
+
+CONTRACTOR_KINDS = ("contractor_hire", "contractor_fee", "contractor_violation", "contractor_review")
+
+
+def with_kin_facts(engine: Engine, farm_id: str, states: dict[str, dict[str, Any]]) -> None:
+    """Give a farm's view the cross-farm rows its rules read: the flags of the contractors it hired through
+    (RR-3) and the Article I cases of its jurisdiction (RK-1 FL-R / CL-R)."""
+    via = sorted({h["recruited_via"] for h in (states.get(RECRUITMENT) or {}).get("hires", {}).values()
+                  if h.get("recruited_via")})
+    jurisdiction = (states.get("membership") or {}).get("jurisdiction")
+    with engine.connect() as conn:
+        flags = [dict(r) for r in conn.execute(select(kin_facts).where(
+            kin_facts.c.kind.in_(FLAG_KINDS), kin_facts.c.key.in_(via))).mappings()] if via else []
+        cases = [dict(r) for r in conn.execute(select(kin_facts).where(
+            kin_facts.c.kind == "article_i", kin_facts.c.key.in_([f"{jurisdiction}/a", f"{jurisdiction}/b"])
+        )).mappings()] if jurisdiction else []
+    states[VIEW] = {"flags": flags, "article_i": cases}
+
+
+def _rows(engine: Engine, kinds: tuple[str, ...], key: str | None = None) -> list[dict[str, Any]]:
+    query = select(kin_facts).where(kin_facts.c.kind.in_(kinds))
+    if key is not None:
+        query = query.where(kin_facts.c.key == key)
+    with engine.connect() as conn:
+        return [dict(r) for r in conn.execute(query.order_by(kin_facts.c.on, kin_facts.c.event_id)).mappings()]
+
+
+def buyer_farms(engine: Engine, buyer_id: str, period: str | None = None) -> list[str]:
+    """The farms the buyer bought milk from (in the period, when given)."""
+    return sorted({r["farm_id"] for r in _rows(engine, ("purchase",), buyer_id)
+                   if period is None or r["value"].split(" ")[0] == period})
+
+
+def premium(engine: Engine, buyer_id: str, period: str | None, as_of: datetime,
+            errors: list[str] | None = None) -> list[dict[str, Any]]:
+    """SPEC §4 `dignity premium --buyer B [--period M]`: owed vs remitted per farm and month (BP-1). A farm
+    whose rate is not in force is reported in `errors` (when given) and the others still answer."""
+    out: list[dict[str, Any]] = []
+    for farm in buyer_farms(engine, buyer_id, period):
+        try:
+            out += [m.as_json() for m in premium_months(farm_view(engine, farm, as_of), buyer_id, period)]
+        except LookupError as exc:
+            if errors is None:
+                raise
+            errors.append(f"{farm}: {exc}")
+    return sorted(out, key=lambda r: (r["period"], r["farm_id"]))
+
+
+def contractors(engine: Engine, contractor_id: str | None, as_of: datetime) -> list[dict[str, Any]]:
+    """SPEC §4 `dignity contractors [--contractor ID] [--as-of DATE]` (dates in New York time)."""
+    program = states_of(engine, PROGRAM_KEY)
+    rows = _rows(engine, CONTRACTOR_KINDS, contractor_id)
+    answer = contractor_rows(program, rows, local_date(as_of), contractor_id)
+    if contractor_id and answer and answer[0]["name"] is None and answer[0]["hires"] == 0:
+        raise LookupError(f"unknown contractor {contractor_id!r} (no LaborContractorRegistered recorded)")
+    return answer
+
+
+def risk(engine: Engine, farm_id: str, as_of: datetime, period: str | None = None) -> dict[str, Any]:
+    """SPEC §4 `dignity risk FARM`; LookupError for a farm never enrolled."""
+    view = farm_view(engine, farm_id, as_of)
+    if not view.state("membership").get("enrolled_on"):
+        raise LookupError(f"unknown farm {farm_id!r} (no FarmEnrolled recorded)")
+    return farm_risk(view, period)
+
+
+def buyer_portfolio(engine: Engine, buyer_id: str, period: str, as_of: datetime) -> dict[str, Any]:
+    """SPEC §4 `dignity risk --buyer B --period M`: the buyer's mrh-eq and its hotspots."""
+    views = [farm_view(engine, farm, as_of) for farm in buyer_farms(engine, buyer_id, period)]
+    return buyer_risk(buyer_id, period, views)
+
+
+def period_end(period: str) -> date:
+    return month_bounds(period)[1]
