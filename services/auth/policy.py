@@ -44,6 +44,7 @@ READERS: Mapping[str, frozenset[str]] = {
     "dashboard": frozenset({"mdsc", "farm"}),
     "appeals": frozenset({"mdsc", "farm", "arbitrator"}),
     "standing": frozenset({"mdsc", "farm", "cooperative", "buyer", "arbitrator"}),
+    "risk": frozenset({"mdsc", "farm", "buyer"}),
 }
 """What each role may read of a farm it is linked to (SPEC §1, issue 5)."""
 
@@ -91,7 +92,11 @@ def visible_appeals(principal: Principal, scope: FarmScope) -> frozenset[str] | 
 
 
 def visible(principal: Principal, body: dict[str, Any]) -> dict[str, Any]:
-    """An event as this principal may see it (CO-4: no confidential complainant for farm or buyer roles)."""
+    """An event as this principal may see it (CO-4: no confidential complainant for farm or buyer roles;
+    RR-4: a worker's review of a recruiter is MDSC's, others see aggregates only)."""
+    if body.get("type") == "RecruiterReviewed" and principal.role != "mdsc":
+        data = body.get("data") or {}
+        return {**body, "data": {"review_id": data.get("review_id"), "contractor_id": data.get("contractor_id")}}
     return confidential.visible_body(body, principal.role)
 
 
@@ -118,11 +123,11 @@ def sees_feed(principal: Principal, kind: str, buyer_id: str | None, scope: Farm
 # -- posting ---------------------------------------------------------------------------------------------
 
 POSTERS: Mapping[str, frozenset[str]] = {
-    "cooperative": frozenset({"PremiumRemitted"}),
+    "cooperative": frozenset({"PremiumRemitted", "MilkPurchased"}),
     "farm": frozenset({
         "PayrollLineRecorded", "WorkerHired", "WorkerSeparated", "PersonnelHired", "PremiumReportSubmitted",
         "ComplaintReceived", "ComplaintReportedToMDSC", "OffenderTerminated", "CapAgreed", "CapActionCompleted",
-        "ResolutionAgreed", "AppealFiled", "ArbitrationReimbursed",
+        "ResolutionAgreed", "AppealFiled", "ArbitrationReimbursed", "RecruitmentFeeReimbursed",
     }),
     "arbitrator": frozenset({"ArbitratorAvailabilityNoticed", "HearingHeld", "AppealDecided", "ArbitrationInvoiced"}),
     "buyer": frozenset(),

@@ -91,3 +91,21 @@ def buyer_portfolio(engine: Engine, buyer_id: str, period: str, as_of: datetime)
 
 def period_end(period: str) -> date:
     return month_bounds(period)[1]
+
+
+def reviews(engine: Engine, contractor_id: str) -> list[dict[str, Any]]:
+    """Every review of a contractor with its comment unsealed (MDSC's view; callers check the role)."""
+    from services.ledger.queries import load_state
+    from services.sealing.vault import KeyVault
+
+    vault = KeyVault(engine)
+    out = []
+    for farm in sorted({r["farm_id"] for r in _rows(engine, ("contractor_review",), contractor_id)}):
+        for review in (load_state(engine, RECRUITMENT, farm) or {}).get("reviews", {}).values():
+            if review["contractor_id"] != contractor_id:
+                continue
+            comment = review.get("comment")
+            text = vault.unseal(comment).get("comment") if isinstance(comment, dict) else comment
+            out.append({"farm_id": farm, "review_id": review["review_id"], "worker_id": review["worker_id"],
+                        "rating": review["rating"], "reviewed_on": review["reviewed_on"], "comment": text})
+    return sorted(out, key=lambda r: (r["reviewed_on"], r["review_id"]))
