@@ -38,7 +38,7 @@ def count_lines(path: Path) -> int:
 @app.command()
 def ingest(
     file: Annotated[Path, typer.Argument(exists=True, dir_okay=False, help="JSON Lines, or a CSV with --template")],
-    template: Annotated[str | None, typer.Option(help="CSV template: remittance or payroll")] = None,
+    template: Annotated[str | None, typer.Option(help="CSV template: remittance, payroll or milk")] = None,
     kafka: Annotated[str | None, typer.Option(
         "--kafka", help="Append to the Kafka log at this bootstrap server (distributed mode; env DIGNITY_KAFKA "
         "applies when --db is PostgreSQL)")] = None,

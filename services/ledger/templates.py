@@ -339,3 +339,13 @@ def parse_template(template: str, handle: BinaryIO, ledger: Ledger) -> Iterator[
             yield number, _event(row, spec, farms)
         except EventRejected as exc:
             yield number, exc
+
+
+def _kin_templates() -> None:
+    """The kin programs' templates (BP-1's milk purchases) live beside their concept."""
+    from services.ledger.milk_template import MILK
+
+    TEMPLATES["milk"] = MILK
+
+
+_kin_templates()

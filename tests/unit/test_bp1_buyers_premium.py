@@ -94,3 +94,25 @@ def test_bp1_a_processor_line_posted_twice_counts_once(ledger: EmbeddedLedger) -
        purchase("buyer-1", "2024-03", "1000", purchase_id="L-1"))
     [row] = premium(ledger, "buyer-1")
     assert Decimal(row["cwt"]) == 1000
+
+
+def test_bp1_milk_template_reads_a_processors_purchase_report(ledger: EmbeddedLedger) -> None:
+    import io
+
+    from services.ledger.templates import parse_template
+
+    setup(ledger)
+    ok(ledger, rate("0.05", "2024-01-01"))
+    csv = (b"Processor,Producer,Month,Pounds Shipped,Cwt,Cooperative,Line\n"
+           b"buyer-1,farm-pt,2024-03,412500,,coop-1,PR-1\n"
+           b"buyer-1,farm-pt,2024-03,,100.5,,PR-2\n"
+           b"buyer-1,farm-pt,2024-03,,,,PR-3\n"
+           b"buyer-1,farm-nope,2024-03,,1,,PR-4\n"
+           b"buyer-1,farm-pt,2024-03,1200.5.1,,,PR-5\n"
+           b"buyer-1,farm-pt,2024-03,412500,,coop-1,PR-1\n")
+    report = ledger.ingest(parse_template("milk", io.BytesIO(csv), ledger)).as_json()
+    assert (report["accepted"], report["duplicates"]) == (2, 1)
+    assert [(r["line"], r["error"].split(":")[0]) for r in report["rejected"]] == [
+        (3, "cwt"), (4, "farm"), (5, "pounds")]
+    [row] = premium(ledger, "buyer-1")
+    assert (row["cwt"], row["owed"]) == ("4225.5", "211.28")  # 4125 + 100.5 cwt x 0.05
