@@ -21,7 +21,8 @@ NAME = "buyers"
 
 class BuyerNotifications:
     name: ClassVar[str] = NAME
-    types: ClassVar[frozenset[str]] = frozenset({"FarmEnrolled", "BuyerLinked", "BuyerUnlinked", "StandingChanged"})
+    types: ClassVar[frozenset[str]] = frozenset({"FarmEnrolled", "BuyerLinked", "BuyerUnlinked", "StandingChanged",
+                                                 "RiskLevelChanged"})
 
     def initial(self, key: str) -> State:
         return {"farm_id": key, "time_zone": None, "buyers": {}, "seen": []}
@@ -30,7 +31,7 @@ class BuyerNotifications:
         if event.type == "FarmEnrolled":
             state["time_zone"] = event.data.get("time_zone")
             return []
-        if event.type != "StandingChanged":
+        if event.type not in ("StandingChanged", "RiskLevelChanged"):
             Membership().apply(state, event)  # the same buyer spans the directory keeps
             return []
         if event.event_id in state["seen"]:
@@ -42,10 +43,13 @@ class BuyerNotifications:
 
 def notification(farm_id: str, change: RecordedEvent, buyer: str, on: str) -> Derived:
     key = f"{change.event_id}/{buyer}"
+    if change.type == "RiskLevelChanged":  # RK-1: kind `risk_forced_labor` / `risk_child_labor`, the level
+        kind, standing = f"risk_{change.data['theme']}", change.data["level"]
+    else:
+        kind, standing = change.data.get("kind") or change.data["standing"], change.data["standing"]
     data = {
         "notification_id": derived_id("BuyerNotified", farm_id, key), "buyer_id": buyer,
-        "kind": change.data.get("kind") or change.data["standing"], "standing": change.data["standing"],
-        "effective_on": on,
+        "kind": kind, "standing": standing, "effective_on": on,
     }
     return derive("BuyerNotified", farm_id, change.occurred_at, data, [change], key)
 

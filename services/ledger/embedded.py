@@ -91,6 +91,9 @@ class EmbeddedLedger:
         events alone; run this (`dignity tick`) when the clock moves."""
         at = at or self.clock()
         report = TickReport(at)
+        from services.runner.risk_sweep import risk_level_changes
+
+        risk = risk_level_changes(self.engine, self.enrolled_farms(), at, self.clock())  # RK-1, read first
         with self.engine.begin() as conn:
             farms = set(conn.execute(select(projection_state.c.key).where(
                 projection_state.c.projection == STANDING)).scalars())
@@ -100,6 +103,8 @@ class EmbeddedLedger:
                 report.derived += derived + caused
                 report.appended += appended
                 farms = {e.farm_id for e in appended}
+            appended, caused = self._append(conn, risk)
+            report.derived += [e.raw for e in appended] + caused
             self._checkpoint(conn)
         return report
 

@@ -120,6 +120,9 @@ class Runner:
             with self._farms_lock:
                 farms = {farm for farm, partition in self.farms.items() if partition in settled}
             self._publish(sweep(self.engine, farms, now()), [])
+            from services.runner.risk_sweep import relay_risk_level_changes
+
+            self._publish([], relay_risk_level_changes(self.engine, farms, now(), now()))
         except (KafkaError, *TRANSIENT) as exc:
             log.warning("sweep deferred: %r", exc)
         except Exception:  # a rule query that fails must not stop the worker applying events

@@ -145,3 +145,39 @@ def test_rk2_a_buyer_with_one_farm_holding_all_the_risk(ledger: EmbeddedLedger) 
     assert got["mrh_eq"] == "1000.0000"  # very high: 10 x 100 h; farm-b has no payroll hours
     assert [(h["farm_id"], h["share"], h["cumulative_share"]) for h in got["hotspots"]] == [
         (FARM, "1.0000", "1.0000"), ("farm-b", "0.0000", "1.0000")]
+
+
+def test_rk1_a_change_of_level_is_derived_once_and_reaches_the_buyers(ledger: EmbeddedLedger) -> None:
+    from services.ledger.queries import farm_history, notifications
+    from tests.conftest import event
+
+    setup(ledger)
+    ok(ledger, event("BuyerLinked", FARM, "2022-01-03", {"buyer_id": "buyer-1", "since": "2022-01-03"}),
+       indicator("composite", "20", "40", "0.4"))
+    first = ledger.tick(end_of("2024-01-31"))
+    assert [(d["type"], d["data"].get("level")) for d in first.derived] == [
+        ("RiskLevelChanged", "low"), ("BuyerNotified", None)]
+    assert ledger.tick(end_of("2024-02-29")).derived == []  # the same level: nothing more
+    ok(ledger, violation("v-1", "a", "2024-03-05"))
+    ledger.tick(end_of("2024-03-31"))
+    changes = [e["data"] for e in farm_history(ledger.engine, FARM, end_of("2099-12-31"), end_of("2099-12-31"))
+               if e["type"] == "RiskLevelChanged"]
+    assert [(c["theme"], c["previous"], c["level"], c["on"]) for c in changes] == [
+        ("forced_labor", None, "low", "2024-01-31"), ("forced_labor", "low", "very_high", "2024-03-31")]
+    assert [(n["kind"], n["standing"]) for n in notifications(ledger.engine, "buyer-1")] == [
+        ("risk_forced_labor", "low"), ("suspension", "suspended"), ("risk_forced_labor", "very_high")]
+    before = notifications(ledger.engine, "buyer-1")
+    ledger.rebuild()
+    assert notifications(ledger.engine, "buyer-1") == before  # on the log: a replay tells the same
+
+
+def test_rk1_the_level_au9_reads(ledger: EmbeddedLedger) -> None:
+    from datetime import date
+
+    from projections.risk import high_risk_on
+    from tests.unit.test_pt_common import view
+
+    setup(ledger)
+    ok(ledger, indicator("composite", "20", "40", "0.4"), violation("v-1", "b", "2024-03-05"))
+    farm_view = view(ledger, "2024-12-31")
+    assert high_risk_on(farm_view, date(2024, 3, 5)) and not high_risk_on(farm_view, date(2024, 3, 4))

@@ -33,7 +33,7 @@ def tick(as_of: AsOfOption = None, db: DbOption = None, as_json: JsonOption = Fa
     table = Table("farm", "effective", "type", "what", title=f"tick as of {moment.isoformat()}")
     for d in report.derived:
         data = d["data"]
-        what = data.get("kind") or data.get("standing") or ""
+        what = data.get("kind") or data.get("standing") or f"{data.get('theme', '')} {data.get('level', '')}".strip()
         table.add_row(d["farm_id"], d["occurred_at"][:10], d["type"],
                       f"{what} → {data['buyer_id']}" if "buyer_id" in data else what)
     for e in report.appended:

@@ -1,0 +1,46 @@
+"""RK-1's `RiskLevelChanged`, found on the clock: a farm's level moves with the program's indicators, MDSC's
+answers, other farms' cases and time itself, so the runners ask each farm's level when they tick (the
+embedded `dignity tick`, the distributed worker's timer) and write a change through the log, like an SU-2
+notice: appended after what caused it, then folded (the farm's history, its risk state, its buyers'
+notifications). The ids are the farm's, theme's, date's and level's, so asking twice announces once.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from datetime import datetime
+
+import orjson
+from sqlalchemy import Engine, select
+
+from events.types import PROGRAM_KEY
+from projections.projection import Derived
+from projections.risk.changes import level_changes
+from services.ledger.queries import farm_view
+from services.runner.read_models import upsert
+from services.store.schema import relay
+
+
+def risk_level_changes(engine: Engine, farms: Iterable[str], at: datetime, recorded_at: datetime) -> list[Derived]:
+    """The `RiskLevelChanged` events these farms owe by `at` (their local date), not yet folded."""
+    out: list[Derived] = []
+    for farm in sorted(set(farms) - {PROGRAM_KEY}):
+        view = farm_view(engine, farm, at)
+        if view.state("membership").get("enrolled_on"):
+            out += level_changes(view, recorded_at)
+    return out
+
+
+def relay_risk_level_changes(engine: Engine, farms: Iterable[str], at: datetime, recorded_at: datetime
+                             ) -> list[Derived]:
+    """Distributed mode: the new changes, written to `relay` (to the events topic) unless already there."""
+    made = risk_level_changes(engine, farms, at, recorded_at)
+    if not made:
+        return []
+    with engine.begin() as conn:
+        known = set(conn.execute(select(relay.c.event_id).where(
+            relay.c.event_id.in_([d["event_id"] for d in made]))).scalars())
+        fresh = [d for d in made if d["event_id"] not in known]
+        upsert(conn, relay, [{"event_id": d["event_id"], "farm_id": d["farm_id"], "body": orjson.dumps(d),
+                              "published": 0} for d in fresh], ["event_id"], [])
+    return fresh
