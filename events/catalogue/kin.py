@@ -97,6 +97,8 @@ class RiskIndicatorSetData(Model):
     inverse: bool = False
     weight: Quantity = Field(ge=0, le=1)
     effective_on: date
+    source: str | None = None
+    """Where the value comes from (the index and its edition); the shipped examples say they are illustrative."""
 
     @model_validator(mode="after")
     def _within_max(self) -> RiskIndicatorSetData:

@@ -13,8 +13,12 @@ from datetime import date, timedelta
 from projections.calendar import add_months
 from services.generate.calendar import Month
 from services.generate.emit import Emitter
-from services.generate.names import BUYERS, COOPERATIVES, farm_name
+from services.generate.names import BUYERS, CONTRACTORS, COOPERATIVES, farm_name
 from services.generate.reference import MDSC, MINIMUM, Rates
+
+
+RECRUITED_SHARE = 0.6
+"""Of the workers hired during the run, the share hired through a labour contractor."""
 
 
 @dataclass(slots=True)
@@ -33,6 +37,8 @@ class Worker:
     health: int = 0
     tax_pct: int = 8
     separated_on: date | None = None
+    recruited_via: str | None = None
+    """RR-1: the labour contractor a worker was hired through (turnover hires only)."""
 
     @property
     def qualifying(self) -> bool:
@@ -63,6 +69,10 @@ class Farm:
     """Bonuses a farm pays a month late: worker_id -> (premium month, cents, label)."""
     withdrawn_on: date | None = None
     _counters: dict[str, int] = field(default_factory=dict)
+    kin: random.Random | None = None
+    """The kin programs' own generator (services/generate/kin.py), apart from `rng` so the rest is unchanged."""
+    sold: list[tuple[str, str, int]] = field(default_factory=list)
+    """(buyer, sales period, cwt) of the remittances made this month: the milk purchases behind them."""
 
     @property
     def actor(self) -> tuple[str, str]:
@@ -164,10 +174,11 @@ def emit_enrolment(farm: Farm, out: Emitter) -> None:
 
 
 def emit_hire(farm: Farm, worker: Worker, out: Emitter, posted: date, minute: int) -> None:
-    out.emit(farm.rng, "WorkerHired", farm.farm_id, posted, minute, farm.actor, {
-        "worker_id": worker.worker_id, "hired_on": worker.hired_on.isoformat(),
-        "supervisory": worker.supervisory, "relative_of_owner": worker.relative,
-    })
+    data = {"worker_id": worker.worker_id, "hired_on": worker.hired_on.isoformat(),
+            "supervisory": worker.supervisory, "relative_of_owner": worker.relative}
+    if worker.recruited_via:
+        data["recruited_via"] = worker.recruited_via
+    out.emit(farm.rng, "WorkerHired", farm.farm_id, posted, minute, farm.actor, data)
 
 
 def turnover(farm: Farm, month: Month, rates: Rates, out: Emitter) -> None:
@@ -187,6 +198,8 @@ def turnover(farm: Farm, month: Month, rates: Rates, out: Emitter) -> None:
 
 def hire(farm: Farm, day: date, rates: Rates, out: Emitter) -> Worker:
     worker = new_worker(farm, day, rates)
+    if farm.kin is not None and farm.kin.random() < RECRUITED_SHARE:
+        worker.recruited_via = farm.kin.choice(CONTRACTORS)
     farm.workers.append(worker)
     emit_hire(farm, worker, out, day, 8 * 60)
     return worker

@@ -11,6 +11,9 @@ BUYERS = (
     "buyer-summit-cheese", "buyer-valley-dairy-foods", "buyer-harvest-moon-butter",
 )
 BUYER_RATE = dict(zip(BUYERS, (24, 26, 22, 28, 25, 23), strict=True))  # premium, cents per cwt
+CONTRACTORS = ("flc-green-valley", "flc-northern-crews", "flc-border-staffing", "flc-quick-hands")
+"""Invented farm labour contractors: certified; licensed only; licence lapsing mid-run, decertified, charging
+fees; never registered, charging fees."""
 
 _FAMILIES = (
     "Ainsworth", "Belanger", "Chamberlin", "Desrochers", "Emery", "Fournier", "Gingras", "Hathaway",

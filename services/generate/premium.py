@@ -32,6 +32,7 @@ def remit(farm: Farm, month: Month, out: Emitter) -> int:
         amount = volume * BUYER_RATE[buyer]
         received = month.day(rng, 8, 15)
         total += amount
+        farm.sold.append((buyer, month.previous_period(), volume))
         out.emit(rng, "PremiumRemitted", farm.farm_id, received, 10 * 60, ("cooperative", farm.cooperative_id), {
             "remittance_id": farm.next_id("rem"), "payor_id": farm.cooperative_id, "attributed_buyer_id": buyer,
             "sales_period": month.previous_period(), "amount": cents(amount), "received_on": received.isoformat(),

@@ -19,6 +19,7 @@ from services.generate.calendar import Month, parse_month
 from services.generate.complaints import complaint
 from services.generate.emit import Emitter, month_key
 from services.generate.farm import Farm, drop_separated, emit_enrolment, follow_raise, make_farms, turnover
+from services.generate.kin import attach, emit_kin_reference, kin_month
 from services.generate.payroll import run_payroll
 from services.generate.premium import remit, report
 from services.generate.reference import MDSC, emit_reference, program_rates, published_on
@@ -38,7 +39,10 @@ def generate(farms: int, months: int, seed: int, start: str = "2025-01") -> Iter
     # falls due then), or its hours would be missing and its bonuses would look short.
     world = World(rates, Emitter(add_months(first, months) - timedelta(days=1) + TAIL), rng, first)
     emit_reference(rates, first, published_on(first), rng, world.out)
+    emit_kin_reference(first, months, published_on(first), seed, world.out)
     everyone = make_farms(farms, first, months, rng, rates)
+    for farm in everyone:
+        attach(farm, seed)
     for farm in everyone:
         if farm.enrolled_on < first:
             emit_enrolment(farm, world.out)
@@ -66,6 +70,7 @@ def _simulate(farm: Farm, world: World, month: Month) -> None:
     received = remit(farm, month, world.out)
     report(farm, month, received, world.out)
     run_payroll(farm, month, world.rates, received, world.out)
+    kin_month(farm, month, world.out, month.first <= max(farm.enrolled_on, world.start) <= month.last)
     if not joined_now:
         _oversight(farm, world, month)
     _education(farm, world, month)

@@ -66,7 +66,9 @@ def test_posting_order_is_by_occurred_at_with_reference_data_first(program: list
     first_farm_fact = next(i for i, e in enumerate(program) if e["farm_id"] != "program")
     assert all(e["farm_id"] != "program" for e in program[first_farm_fact:])
     assert Counter(e["type"] for e in program[:first_farm_fact]) == {
-        "MinimumWageSet": 4, "LivableWageSet": 2, "BonusWorksheetSet": 2}
+        "MinimumWageSet": 4, "LivableWageSet": 2, "BonusWorksheetSet": 2, "PremiumRateSet": 7,
+        "LaborContractorRegistered": 3, "ContractorCertified": 2, "ContractorCertificationEnded": 1,
+        "RiskIndicatorSet": 10}
 
 
 def test_everything_ingests_without_a_rejection(ledger) -> None:  # type: ignore[no-untyped-def]

@@ -84,9 +84,36 @@ def summarise(url: str, report: dict[str, Any]) -> dict[str, Any]:
         "deadlines": {rule: {s: c[s] for s in ("open", "met", "missed")} for rule, c in sorted(deadlines.items())},
         "findings": dict(sorted(findings.items())),
         "not_evaluated": sorted(set(errors)),
+        "kin": kin_summary(engine, as_of),
     }
     engine.dispose()
     return summary
+
+
+def kin_summary(engine: Any, as_of: Any) -> dict[str, Any]:
+    """BP-1, RR-1..RR-4, RK-1/RK-2 at a glance: premium rows per buyer, contractors, risk levels."""
+    from decimal import Decimal
+
+    from projections.premium.owed import TOLERANCE
+    from services.generate.names import BUYERS
+    from services.ledger import kin_queries, queries
+
+    premium = {}
+    for buyer in BUYERS:
+        rows = kin_queries.premium(engine, buyer, None, as_of, [])
+        if rows:
+            premium[buyer] = {"months": len(rows),
+                              "underpaid": sum(Decimal(r["difference"]) < -TOLERANCE for r in rows)}
+    levels: dict[str, Counter[str]] = {"forced_labor": Counter(), "child_labor": Counter()}
+    for farm in queries.farm_ids(engine):
+        answer = kin_queries.risk(engine, farm, as_of)
+        for theme, counter in levels.items():
+            counter[answer[theme]["level"] or "unknown"] += 1
+    contractors = [{k: c[k] for k in ("contractor_id", "licence_in_force", "certified", "hires", "uncertified_hires",
+                                      "flagged")} | {"findings": len(c["findings"])}
+                   for c in kin_queries.contractors(engine, None, as_of)]
+    return {"premium": premium, "contractors": contractors,
+            "risk_levels": {theme: dict(sorted(c.items())) for theme, c in levels.items()}}
 
 
 def _show(summary: dict[str, Any], url: str, host: str, port: int, serve: bool) -> None:
@@ -104,8 +131,27 @@ def _show(summary: dict[str, Any], url: str, host: str, port: int, serve: bool) 
     for rule, count in summary["findings"].items():
         table.add_row(rule, str(count))
     console.print(table if summary["findings"] else "  no finding rules registered yet")
+    _show_kin(summary["kin"])
     for message in summary["not_evaluated"]:
         console.print(f"not evaluated: {message}", style="red", markup=False)
     db = f" --db {url}" if url != DEMO_DB else ""
     console.print(f"try: dignity history farm-00001 --as-of {summary['as_of']}{db}", markup=False)
 
+
+
+def _show_kin(kin: dict[str, Any]) -> None:
+    table = Table("buyer", "months", "underpaid (BP-1)", title="buyers' premium")
+    for buyer, row in kin["premium"].items():
+        table.add_row(buyer, str(row["months"]), f"[bold red]{row['underpaid']}" if row["underpaid"] else "0")
+    console.print(table)
+    table = Table("contractor", "licence", "certified", "hires", "uncertified", "flagged", "findings",
+                  title="labour contractors (RR-1..RR-4)")
+    for c in kin["contractors"]:
+        table.add_row(c["contractor_id"], "in force" if c["licence_in_force"] else "[red]none", c["certified"] or "-",
+                      str(c["hires"]), str(c["uncertified_hires"]), "[bold red]yes" if c["flagged"] else "no",
+                      str(c["findings"]))
+    console.print(table)
+    levels = ", ".join(f"{theme}: " + " ".join(f"{lvl} {n}" for lvl, n in counts.items())
+                       for theme, counts in kin["risk_levels"].items())
+    console.print(f"risk levels (RK-1, illustrative indicators): {levels}; `dignity tick` announces each farm's "
+                  "level to its buyers (RiskLevelChanged)", markup=False)
