@@ -16,7 +16,6 @@ from services.generate.emit import Emitter
 from services.generate.names import BUYERS, CONTRACTORS, COOPERATIVES, farm_name
 from services.generate.reference import MDSC, MINIMUM, Rates
 
-
 RECRUITED_SHARE = 0.6
 """Of the workers hired during the run, the share hired through a labour contractor."""
 
