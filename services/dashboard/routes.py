@@ -71,9 +71,12 @@ async def login(request: Request) -> Response:
     who = TokenStore(request.app.state.engine).authenticate(token)
     if who is None:
         return login_page(request, "That token is unknown or revoked.")
-    if who.role not in policy.READERS["dashboard"]:
+    own_page = f"/dashboard/buyers/{who.subject}" if who.role == "buyer" else None  # a buyer's page (issue 11)
+    if who.role not in policy.READERS["dashboard"] and own_page is None:
         raise HTTPException(status_code=403, detail=f"a {who.role} token may not open the dashboard")
     target = next if next.startswith("/dashboard") and "//" not in next else "/dashboard"
+    if own_page and target == "/dashboard":
+        target = own_page
     response = RedirectResponse(target, status_code=303)
     response.set_cookie(COOKIE, token, httponly=True, samesite="strict",
                         secure=request.url.scheme == "https", path="/")

@@ -80,3 +80,15 @@ def test_kin_commands_print_json(kin_api: dict[str, Any], tmp_path: Path) -> Non
     assert orjson.loads(rows.output)[0]["hires"] == 2
     unknown = runner.invoke(app, ["risk", "farm-nope", "--db", db])
     assert unknown.exit_code == 1
+
+
+def test_kin_dashboard_pages_per_role(kin_api: dict[str, Any]) -> None:
+    risk = call(kin_api, "mdsc", "GET", "/dashboard/farms/farm-1/risk?as_of=2025-03-31")
+    assert risk.status_code == 200 and risk.text.count('class="part part-forced_labor') == 2  # one indicator + practice
+    assert call(kin_api, "farm", "GET", "/dashboard/farms/farm-2/risk").status_code == 403
+    page = call(kin_api, "buyer", "GET", "/dashboard/buyers/buyer-1?period=2025-02")
+    assert page.status_code == 200 and 'class="hotspot-row"' in page.text and "bar-owed" in page.text
+    assert call(kin_api, "buyer", "GET", "/dashboard/buyers/buyer-2").status_code == 403
+    assert call(kin_api, "buyer", "GET", "/dashboard/contractors").status_code == 403
+    listing = call(kin_api, "farm", "GET", "/dashboard/contractors?contractor=flc-1")
+    assert listing.status_code == 200 and "farm-2" not in listing.text  # a farm sees its own hires only
