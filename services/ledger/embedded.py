@@ -48,6 +48,9 @@ class EmbeddedLedger:
         self.writer = ReadModelWriter(all_projections(), keep_cache=True)
         self.vault = KeyVault(self.engine)
         self.clock = clock
+        from services.runner.risk_sweep import Throttle
+
+        self.risk_throttle = Throttle()
         self.catch_up()
 
     # -- writing ---------------------------------------------------------------------------------
@@ -93,7 +96,8 @@ class EmbeddedLedger:
         report = TickReport(at)
         from services.runner.risk_sweep import risk_level_changes
 
-        risk = risk_level_changes(self.engine, self.enrolled_farms(), at, self.clock())  # RK-1, read first
+        due = self.risk_throttle.due(self.engine, at)
+        risk = risk_level_changes(self.engine, self.enrolled_farms(), at, self.clock()) if due else []  # RK-1
         with self.engine.begin() as conn:
             farms = set(conn.execute(select(projection_state.c.key).where(
                 projection_state.c.projection == STANDING)).scalars())

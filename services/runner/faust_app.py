@@ -93,6 +93,9 @@ class Runner:
         self.farms: dict[str, int] = {}
         """The farms this worker has seen, and their partition."""
         self._farms_lock = threading.Lock()
+        from services.runner.risk_sweep import Throttle
+
+        self.risk_throttle = Throttle()
 
     def apply(self, records: Sequence[Record]) -> Outcome:
         outcome = self.projector.apply(records)
@@ -122,7 +125,8 @@ class Runner:
             self._publish(sweep(self.engine, farms, now()), [])
             from services.runner.risk_sweep import relay_risk_level_changes
 
-            self._publish([], relay_risk_level_changes(self.engine, farms, now(), now()))
+            if self.risk_throttle.due(self.engine, now(), farms):
+                self._publish([], relay_risk_level_changes(self.engine, farms, now(), now()))
         except (KafkaError, *TRANSIENT) as exc:
             log.warning("sweep deferred: %r", exc)
         except Exception:  # a rule query that fails must not stop the worker applying events

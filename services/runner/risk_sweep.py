@@ -11,14 +11,35 @@ from collections.abc import Iterable
 from datetime import datetime
 
 import orjson
-from sqlalchemy import Engine, select
+from sqlalchemy import Engine, func, select
 
 from events.types import PROGRAM_KEY
 from projections.projection import Derived
 from projections.risk.changes import level_changes
 from services.ledger.queries import farm_view
 from services.runner.read_models import upsert
-from services.store.schema import relay
+from services.store.schema import events, partition_offsets, relay
+
+
+class Throttle:
+    """Ask again only when something could have moved a level: a new day (windows of 12 months and 5 years)
+    or a new event on the log (embedded: its last position; distributed: the partitions' offsets). A server
+    ticking every minute then reads every farm's view once a day, and after each change to the log."""
+
+    def __init__(self) -> None:
+        self._last: tuple[object, ...] | None = None
+
+    def due(self, engine: Engine, at: datetime, farms: Iterable[str] = ()) -> bool:
+        with engine.connect() as conn:
+            log = conn.execute(select(func.max(events.c.position))).scalar()
+            offsets = tuple(conn.execute(select(partition_offsets.c.topic, partition_offsets.c.partition,
+                                                partition_offsets.c.offset).order_by(
+                partition_offsets.c.topic, partition_offsets.c.partition)).all())
+        key = (at.date().isoformat(), log, offsets, frozenset(farms))
+        if key == self._last:
+            return False
+        self._last = key
+        return True
 
 
 def risk_level_changes(engine: Engine, farms: Iterable[str], at: datetime, recorded_at: datetime) -> list[Derived]:

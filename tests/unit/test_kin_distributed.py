@@ -49,3 +49,18 @@ def test_rr3_and_rk1_in_the_worker(engine: Engine) -> None:
         types = [t for t in conn.execute(select(history.c.type).where(history.c.farm_id == "farm-a")).scalars()]
     assert types[-2:] == ["RiskLevelChanged", "BuyerNotified"]
     assert relay_risk_level_changes(engine, ["farm-a"], at, at) == []
+
+
+def test_rk1_the_level_is_asked_again_only_after_a_new_day_or_event(tmp_path: Path) -> None:
+    from services.ledger.embedded import EmbeddedLedger
+    from services.runner.risk_sweep import Throttle
+    from tests.conftest import post
+
+    ledger = EmbeddedLedger(f"sqlite:///{tmp_path / 'l.db'}")
+    throttle = Throttle()
+    at = datetime(2026, 3, 1, 12, tzinfo=DEFAULT_TZ)
+    assert throttle.due(ledger.engine, at) and not throttle.due(ledger.engine, at)
+    assert throttle.due(ledger.engine, at.replace(day=2))
+    assert post(ledger, enrol("farm-a")).accepted == 1
+    assert throttle.due(ledger.engine, at.replace(day=2)) and not throttle.due(ledger.engine, at.replace(day=2))
+    assert throttle.due(ledger.engine, at.replace(day=2), ["farm-a"])
