@@ -11,11 +11,13 @@ from __future__ import annotations
 import re
 from typing import Annotated, Any
 
+import orjson
 from fastapi import APIRouter, Depends, HTTPException, Query
 
 from services.api.params import AsOf, EngineDep
 from services.api.responses import JSONResponse
 from services.api.routers.buyers import Buyer
+from services.api.routers.compliance import NOT_EVALUATED
 from services.auth import policy
 from services.auth.deps import PrincipalDep, farm_reader, refuse
 from services.auth.roles import Principal
@@ -39,7 +41,7 @@ def premium(buyer_id: Buyer, engine: EngineDep, as_of: AsOf,
             period: Annotated[str | None, Query(description="Sales month, YYYY-MM")] = None) -> JSONResponse:
     errors: list[str] = []
     rows = kin_queries.premium(engine, buyer_id, _period(period), as_of, errors)
-    return JSONResponse(rows, headers={"X-Not-Evaluated": str(errors)} if errors else None)
+    return JSONResponse(rows, headers={NOT_EVALUATED: orjson.dumps(errors).decode()} if errors else None)
 
 
 @router.get("/buyers/{buyer_id}/risk", summary="RK-2: a buyer's portfolio risk hours and hotspots")
