@@ -107,8 +107,9 @@ class EmbeddedLedger:
                 report.derived += derived + caused
                 report.appended += appended
                 farms = {e.farm_id for e in appended}
-            appended, caused = self._append(conn, risk)
-            report.derived += [e.raw for e in appended] + caused
+            appended, caused = self._append(conn, risk)  # through the log, as the workers relay them
+            report.derived += caused
+            report.appended += appended
             self._checkpoint(conn)
         return report
 

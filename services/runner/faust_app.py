@@ -93,9 +93,6 @@ class Runner:
         self.farms: dict[str, int] = {}
         """The farms this worker has seen, and their partition."""
         self._farms_lock = threading.Lock()
-        from services.runner.risk_sweep import Throttle
-
-        self.risk_throttle = Throttle()
 
     def apply(self, records: Sequence[Record]) -> Outcome:
         outcome = self.projector.apply(records)
@@ -123,10 +120,6 @@ class Runner:
             with self._farms_lock:
                 farms = {farm for farm, partition in self.farms.items() if partition in settled}
             self._publish(sweep(self.engine, farms, now()), [])
-            from services.runner.risk_sweep import relay_risk_level_changes
-
-            if self.risk_throttle.due(self.engine, now(), farms):
-                self._publish([], relay_risk_level_changes(self.engine, farms, now(), now()))
         except (KafkaError, *TRANSIENT) as exc:
             log.warning("sweep deferred: %r", exc)
         except Exception:  # a rule query that fails must not stop the worker applying events

@@ -69,6 +69,9 @@ class Projector:
         self.engine = engine
         self.writer = ReadModelWriter(all_projections())  # no cache: another worker may own a farm next
         self.ticker = ReadModelWriter(all_projections())  # the timer's own: it runs beside the agent's thread
+        from services.runner.risk_sweep import Throttle
+
+        self.risk_throttle = Throttle()
 
     def apply(self, records: Sequence[Record]) -> Outcome:
         """Apply a batch; if it fails, apply its records one by one and record the ones that fail.
@@ -121,7 +124,22 @@ class Projector:
             outcome.derived += derived
             outcome.relay += relayed
             outcome.farms |= set(names)
+        outcome.relay += self._risk_changes(outcome.farms, at)  # after every SU-2 notice, as the embedded tick
         return outcome
+
+    def _risk_changes(self, farms: Iterable[str], at: datetime) -> list[Derived]:
+        """RK-1's `RiskLevelChanged` of these farms by `at`, through the events topic like an SU-2 notice
+        (services/runner/risk_sweep.py); asked again only after a new day or new records."""
+        from services.runner.risk_sweep import not_relayed, risk_level_changes
+
+        names = sorted(farms)
+        if not names or not self.risk_throttle.due(self.engine, at, names):
+            return []
+        made = risk_level_changes(self.engine, names, at, now())
+        with self.engine.begin() as conn:
+            fresh = not_relayed(conn, made)
+            _pending(conn, relay, fresh)
+        return fresh
 
     def _fail(self, record: Record, exc: Exception) -> Outcome:
         """An event that cannot be applied is kept in `failures` (durably) and the partition moves on."""

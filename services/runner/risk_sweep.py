@@ -10,14 +10,12 @@ from __future__ import annotations
 from collections.abc import Iterable
 from datetime import datetime
 
-import orjson
-from sqlalchemy import Engine, func, select
+from sqlalchemy import Connection, Engine, func, select
 
 from events.types import PROGRAM_KEY
 from projections.projection import Derived
 from projections.risk.changes import level_changes
 from services.ledger.queries import farm_view
-from services.runner.read_models import upsert
 from services.store.schema import events, partition_offsets, relay
 
 
@@ -52,16 +50,10 @@ def risk_level_changes(engine: Engine, farms: Iterable[str], at: datetime, recor
     return out
 
 
-def relay_risk_level_changes(engine: Engine, farms: Iterable[str], at: datetime, recorded_at: datetime
-                             ) -> list[Derived]:
-    """Distributed mode: the new changes, written to `relay` (to the events topic) unless already there."""
-    made = risk_level_changes(engine, farms, at, recorded_at)
+def not_relayed(conn: Connection, made: list[Derived]) -> list[Derived]:
+    """Distributed mode: the changes not already on their way to the events topic (`relay`)."""
     if not made:
         return []
-    with engine.begin() as conn:
-        known = set(conn.execute(select(relay.c.event_id).where(
-            relay.c.event_id.in_([d["event_id"] for d in made]))).scalars())
-        fresh = [d for d in made if d["event_id"] not in known]
-        upsert(conn, relay, [{"event_id": d["event_id"], "farm_id": d["farm_id"], "body": orjson.dumps(d),
-                              "published": 0} for d in fresh], ["event_id"], [])
-    return fresh
+    known = set(conn.execute(select(relay.c.event_id).where(
+        relay.c.event_id.in_([d["event_id"] for d in made]))).scalars())
+    return [d for d in made if d["event_id"] not in known]

@@ -14,7 +14,6 @@ from sqlalchemy import Engine, select
 from events.types import DEFAULT_TZ
 from services.ledger import kin_queries
 from services.runner.projector import Projector, Record
-from services.runner.risk_sweep import relay_risk_level_changes
 from services.store.database import connect
 from services.store.schema import history, relay
 from tests.conftest import event
@@ -38,18 +37,19 @@ def test_rr3_and_rk1_in_the_worker(engine: Engine) -> None:
     contractors = kin_queries.contractors(engine, "flc-1", datetime(2026, 3, 1, tzinfo=DEFAULT_TZ))
     assert contractors[0]["flagged"] and [f["rule"] for f in contractors[0]["findings"]] == ["RR-2", "RR-3"]
     at = datetime(2026, 3, 1, 12, tzinfo=DEFAULT_TZ)
-    made = relay_risk_level_changes(engine, ["farm-a"], at, at)
-    assert [(d["type"], d["data"]["theme"], d["data"]["level"]) for d in made] == [
-        ("RiskLevelChanged", "forced_labor", "medium")]
-    assert relay_risk_level_changes(engine, ["farm-a"], at, at) == []  # already on its way
+    outcome = projector.tick(TOPIC, {0: ["farm-a"]}, at)  # the worker's timer
+    made = [d for d in outcome.relay if d["type"] == "RiskLevelChanged"]
+    assert [(d["data"]["theme"], d["data"]["level"]) for d in made] == [("forced_labor", "medium")]
     with engine.connect() as conn:
-        assert len(conn.execute(select(relay.c.event_id)).all()) == 1
+        assert [d for d in conn.execute(select(relay.c.event_id)).scalars()] == [made[0]["event_id"]]
+    again = Projector(engine).tick(TOPIC, {0: ["farm-a"]}, at)
+    assert not [d for d in again.relay if d["type"] == "RiskLevelChanged"]  # already on its way
     projector.apply([Record(TOPIC, 0, len(bodies), orjson.dumps(made[0]))])  # back from the topic
     with engine.connect() as conn:
         types = [t for t in conn.execute(select(history.c.type).where(history.c.farm_id == "farm-a")).scalars()]
     assert types[-2:] == ["RiskLevelChanged", "BuyerNotified"]
-    assert relay_risk_level_changes(engine, ["farm-a"], at, at) == []
-
+    later = Projector(engine).tick(TOPIC, {0: ["farm-a"]}, at.replace(day=2))
+    assert not [d for d in later.relay if d["type"] == "RiskLevelChanged"]  # folded: the level is known
 
 def test_rk1_the_level_is_asked_again_only_after_a_new_day_or_event(tmp_path: Path) -> None:
     from services.ledger.embedded import EmbeddedLedger

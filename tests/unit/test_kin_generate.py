@@ -34,7 +34,7 @@ def test_the_generated_program_shows_every_kin_rule(ledger: EmbeddedLedger) -> N
     assert risk["forced_labor"]["level"] in ("low", "medium", "high", "very_high")
     assert {a["source"] for a in risk["forced_labor"]["answers"]} >= {"ledger", "mdsc"}
     tick = ledger.tick(as_of)
-    assert any(d["type"] == "RiskLevelChanged" for d in tick.derived)
+    assert any(e.type == "RiskLevelChanged" for e in tick.appended)
 
 
 def test_the_indicator_example_is_the_generators_and_says_it_is_illustrative(ledger: EmbeddedLedger) -> None:

@@ -37,7 +37,9 @@ def tick(as_of: AsOfOption = None, db: DbOption = None, as_json: JsonOption = Fa
         table.add_row(d["farm_id"], d["occurred_at"][:10], d["type"],
                       f"{what} → {data['buyer_id']}" if "buyer_id" in data else what)
     for e in report.appended:
-        table.add_row(e.farm_id, e.occurred_at.date().isoformat(), e.type, f"SU-2 from {e.data.get('cascade_of')}")
+        what = (f"{e.data['theme']} {e.data.get('previous') or '-'} → {e.data['level']}" if e.type == "RiskLevelChanged"
+                else f"SU-2 from {e.data.get('cascade_of')}")
+        table.add_row(e.farm_id, e.occurred_at.date().isoformat(), e.type, what)
     console.print(table if report.derived or report.appended else "nothing due")
 
 
