@@ -12,6 +12,7 @@ from dataclasses import dataclass
 from fractions import Fraction
 from typing import Any
 
+from projections.calendar import month_bounds
 from projections.compliance import FarmView
 from projections.passthrough.payroll import effective_lines, touching
 from projections.premium.owed import purchases_of
@@ -23,7 +24,12 @@ CF: Mapping[str, Fraction] = {"very_high": Fraction(10), "high": Fraction(5), "m
 
 
 def worker_hours(view: FarmView, period: str) -> tuple[Fraction, tuple[str, ...]]:
-    lines = touching(effective_lines(view.state("passthrough")), period)
+    first, last = (d.isoformat() for d in month_bounds(period))
+    # Only the month's lines (and every correction, whichever period it names) are read: a farm's books
+    # hold years of lines.
+    raw = {k: v for k, v in view.state("passthrough").get("lines", {}).items()
+           if v.get("corrects") or (v["period_start"] <= last and v["period_end"] >= first)}
+    lines = touching(effective_lines({"lines": raw}), period)
     hours = sum((line.in_month(period) * Fraction(line.hours) for line in lines), Fraction(0))
     return hours, tuple(sorted(line.event_id for line in lines))
 
