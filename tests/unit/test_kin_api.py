@@ -92,3 +92,14 @@ def test_kin_dashboard_pages_per_role(kin_api: dict[str, Any]) -> None:
     assert call(kin_api, "buyer", "GET", "/dashboard/contractors").status_code == 403
     listing = call(kin_api, "farm", "GET", "/dashboard/contractors?contractor=flc-1")
     assert listing.status_code == 200 and "farm-2" not in listing.text  # a farm sees its own hires only
+
+
+def test_bp1_a_cooperative_uploads_the_milk_template_for_its_own_farms(kin_api: dict[str, Any]) -> None:
+    csv = ("Processor,Producer,Month,Pounds Shipped,Cwt,Cooperative,Line\n"
+           "buyer-1,farm-1,2025-03,150000,,coop-1,L-1\n"
+           "buyer-2,farm-2,2025-03,150000,,coop-1,L-2\n")
+    answer = call(kin_api, "cooperative", "POST", "/templates/milk", "text/csv", content=csv.encode())
+    assert answer.status_code == 200, answer.text
+    body = answer.json()
+    assert body["accepted"] == 1 and [r["line"] for r in body["rejected"]] == [2]  # farm-2 is coop-2's
+    assert call(kin_api, "farm", "POST", "/templates/milk", "text/csv", content=csv.encode()).json()["accepted"] == 0
