@@ -67,14 +67,14 @@ def contractors(
     if as_json:
         print_json(rows)
         return
-    table = Table("contractor", "name", "licence", "certified", "farms", "hires", "uncertified", "flagged",
-                  "findings", "reviews", title="labour contractors")
+    table = Table("contractor", "licence", "cert.", "farms", "hires", "uncert.", "flagged", "findings", "reviews",
+                  title="labour contractors")
     for r in rows:
         reviews = r["reviews"]
-        table.add_row(r["contractor_id"], r["name"] or "-", "in force" if r["licence_in_force"] else "[red]none",
+        table.add_row(r["contractor_id"], "in force" if r["licence_in_force"] else "[red]none",
                       r["certified"] or "-", str(len(r["farms"])), str(r["hires"]), str(r["uncertified_hires"]),
                       "[bold red]yes" if r["flagged"] else "no", str(len(r["findings"])),
-                      f"{reviews['count']} (mean {reviews['mean_rating']})" if reviews["count"] else "-")
+                      f"{reviews['count']} · {reviews['mean_rating']}" if reviews["count"] else "-")
     console.print(table)
 
 
