@@ -15,6 +15,7 @@ from events.catalogue import DERIVED_TYPES, REFERENCE_TYPES, Event
 from events.codec import EventRejected, content_digest, decode_line, to_json, validate
 from events.types import PROGRAM_KEY
 from services.log.event_log import AppendOutcome, Candidate
+from services.sealing.keystore import PersonErased
 from services.sealing.vault import KeyVault
 
 BATCH = 2000
@@ -60,7 +61,7 @@ def seal_personal_data(body: dict[str, Any], vault: KeyVault) -> None:
     """Replace clear personal data by its sealed form, in place, before anything is stored."""
     person = body["data"].get("complainant") if body["type"] == "ComplaintReceived" else None
     if person and "sealed" not in person:
-        body["data"]["complainant"] = vault.seal(person)
+        body["data"]["complainant"] = vault.seal(person, f"{body['event_id']}/data.complainant")
 
 
 def parse_jsonl(lines: Iterable[bytes | str]) -> Iterator[tuple[int, Event | EventRejected]]:
@@ -129,9 +130,13 @@ class Ingestor:
             pending.add(item.farm_id)
         body = to_json(item)
         del body["recorded_at"]  # always None here (sender_rules); the digest leaves it out anyway
-        digest = content_digest(body)  # over the content as sent, so a resend is recognised
-        seal_personal_data(body, self.vault)
-        return Candidate(number, body, digest)
+        try:
+            seal_personal_data(body, self.vault)
+        except PersonErased as exc:
+            report.rejected.append({"line": number, "error": f"data.complainant: {exc}"})
+            return None
+        # Over the sealed form (nothing of a person in clear); sealing is deterministic, so a resend matches.
+        return Candidate(number, body, content_digest(body))
 
     def _flush(self, batch: list[Candidate], pending: set[str], report: IngestReport) -> None:
         if not batch:

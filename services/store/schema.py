@@ -126,14 +126,7 @@ failures = Table(
     Column("at", String(40), nullable=False),
 )
 
-# Per-person keys for sealed personal data; deleting a key erases the person (crypto-shredding).
-person_keys = Table(
-    "person_keys",
-    metadata,
-    Column("person_id", String(120), primary_key=True),
-    Column("key", LargeBinary, nullable=True),
-    Column("erased_at", String(40), nullable=True),
-)
+# Per-person keys are not here: they live in their own store (services/sealing/keystore.py).
 
 # Cross-farm directories (insert-only, rebuilt from the log): who owns which farm (SU-2), who is banned from
 # participating farms (PE-1), and what each buyer was told (BU-1, in order per farm by `position`).
