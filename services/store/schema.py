@@ -293,3 +293,37 @@ delivery_leases = Table(
     Column("holder", String(60), nullable=False),
     Column("until", String(40), nullable=False),
 )
+
+# -- Tamper evidence (issue 9): signed checkpoints of the log, and the log's format version ------------------
+
+# Each checkpoint: the signed JSON (per farm: count and chain head; the log: count and Merkle root, the
+# Merkle peaks and the last position covered) and its Ed25519 signature. The key is not in this database.
+signed_checkpoints = Table(
+    "signed_checkpoints",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("at", String(40), nullable=False),
+    Column("position", Integer, nullable=False),
+    Column("count", Integer, nullable=False),
+    Column("root", String(64), nullable=False),
+    Column("body", LargeBinary, nullable=False),
+    Column("signature", String(128), nullable=False),
+)
+
+ledger_meta = Table(
+    "ledger_meta",
+    metadata,
+    Column("name", String(60), primary_key=True),
+    Column("value", Text, nullable=False),
+)
+
+# Each embedded tick that wrote something: when, at which ledger time, after which log position; so a replay
+# (`dignity verify --read-models`) ticks where the ledger ticked.
+ticks = Table(
+    "ticks",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("at", String(40), nullable=False),
+    Column("recorded_at", String(40), nullable=False),
+    Column("after_position", Integer, nullable=False),
+)
