@@ -31,9 +31,11 @@ class Problem:
         return {k: v for k, v in asdict(self).items() if v is not None}
 
 
-def stored_rows(conn: Connection, after: int = 0, batch: int = 5000) -> Iterator[Row]:
-    query = select(events.c.position, *(events.c[c] for c in COLUMNS), events.c.chain, events.c.body).where(
-        events.c.position > after).order_by(events.c.position)
+def stored_rows(conn: Connection, after: int | None = None, batch: int = 5000) -> Iterator[Row]:
+    query = select(events.c.position, *(events.c[c] for c in COLUMNS), events.c.chain, events.c.body)
+    if after is not None:
+        query = query.where(events.c.position > after)
+    query = query.order_by(events.c.position)
     for r in conn.execution_options(stream_results=True, yield_per=batch).execute(query):
         yield (r[0], r[1], r[2], r[3], r[4], r[5], r[6], r[7], bytes(r[8]))
 
