@@ -8,11 +8,13 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import Engine
+import orjson
+from sqlalchemy import Engine, select
 
 from services.log.audit import Problem, check_row, compare, stored_rows
 from services.log.checkpoint import latest_stored, newest, read_copy
 from services.log.integrity import Tally
+from services.store.schema import ledger_meta
 
 
 @dataclass
@@ -69,7 +71,16 @@ def verify_log(engine: Engine, public_key: bytes | None, copy: Path | None = Non
         verdict.problems += compare(tally, signed.state)
     if signed is None and verdict.events:
         verdict.problems.append(Problem("unsigned", "no signed checkpoint covers the log (dignity checkpoint)"))
+    verdict.problems += _broken_before_migration(engine)
     return verdict
+
+
+def _broken_before_migration(engine: Engine) -> list[Problem]:
+    """Farms whose format-1 chain did not hold when the log was migrated: an earlier edit stays reported."""
+    with engine.connect() as conn:
+        found = conn.execute(select(ledger_meta.c.value).where(ledger_meta.c.name == "format1_broken_farms")).scalar()
+    return [Problem("format1_chain", f"farm {farm}: its chain did not hold when the log was migrated to format 2",
+                    farm_id=farm) for farm in (orjson.loads(found) if found else [])]
 
 
 def verify_database(engine: Engine) -> Verdict:
