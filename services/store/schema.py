@@ -327,3 +327,13 @@ ticks = Table(
     Column("recorded_at", String(40), nullable=False),
     Column("after_position", Integer, nullable=False),
 )
+
+# Distributed mode: each farm's event count and chain head over the records the ledger produced (the embedded
+# log keeps its links in `events.chain`), written with the event-id index.
+event_chains = Table(
+    "event_chains",
+    metadata,
+    Column("farm_id", String(120), primary_key=True),
+    Column("count", Integer, nullable=False),
+    Column("head", String(64), nullable=False),
+)

@@ -9,17 +9,30 @@ import typer
 from services.cli.common import DbOption, JsonOption, console, err_console, print_json
 from services.cli.main import app
 
+KafkaOption = Annotated[str | None, typer.Option(
+    "--kafka", help="The Kafka log at this bootstrap server (distributed mode; env DIGNITY_KAFKA applies when --db "
+    "is PostgreSQL)")]
+
 
 @app.command()
-def checkpoint(db: DbOption = None, as_json: JsonOption = False) -> None:
+def checkpoint(kafka: KafkaOption = None, db: DbOption = None, as_json: JsonOption = False) -> None:
     """Sign the log as it is now: per farm its count and chain head, for the whole log its count and Merkle
-    root, with the ledger's Ed25519 key (kept outside the database). Ingest does it at the end too."""
+    root, with the ledger's Ed25519 key (kept outside the database). Ingest does it at the end too (embedded);
+    in the distributed mode run it from time to time: it reads the whole topic."""
+    from services.cli.main import _ingest_ledger
     from services.ledger.embedded import EmbeddedLedger
     from services.log.checkpoint import CheckpointRefused, checkpoint_copy_path, write_checkpoint
+    from services.log.kafka_chain import write_topic_checkpoint
+    from services.log.signer import FileSigner, signing_key_path
+    from services.store.database import now
 
-    ledger = EmbeddedLedger(db)
+    ledger = _ingest_ledger(db, kafka)
+    signer = FileSigner(signing_key_path(ledger.engine.url))
     try:
-        signed = write_checkpoint(ledger.engine, ledger.signer, ledger.clock(), checkpoint_copy_path(ledger.engine.url))
+        if isinstance(ledger, EmbeddedLedger):
+            signed = write_checkpoint(ledger.engine, signer, now(), checkpoint_copy_path(ledger.engine.url))
+        else:
+            signed = write_topic_checkpoint(ledger.log, ledger.engine, signer, now())
     except CheckpointRefused as exc:
         if as_json:
             print_json({"ok": False, "problems": [p.as_json() for p in exc.problems]})
@@ -28,7 +41,7 @@ def checkpoint(db: DbOption = None, as_json: JsonOption = False) -> None:
         raise typer.Exit(1) from None
     state = signed.state
     summary = {k: state[k] for k in ("at", "position", "count", "root")} | {
-        "farms": len(state["farms"]), "key": state["key"], "key_file": str(ledger.signer.path)}
+        "farms": len(state["farms"]), "key": state["key"], "key_file": str(signer.path)}
     if as_json:
         print_json(summary)
     else:
@@ -40,15 +53,21 @@ def checkpoint(db: DbOption = None, as_json: JsonOption = False) -> None:
 def verify(
     read_models: Annotated[bool, typer.Option(
         "--read-models", help="Also replay the log into a scratch database and compare every read model")] = False,
+    kafka: KafkaOption = None,
     db: DbOption = None,
     as_json: JsonOption = False,
 ) -> None:
     """Check every stored event (columns, digest, chain link) and the log against the latest signed
     checkpoint: an edited, reordered, deleted or truncated event or a recomputed chain fails, naming it."""
+    from services.cli.main import _ingest_ledger
+    from services.ledger.embedded import EmbeddedLedger
     from services.log.verify import verify_database
-    from services.store.database import connect
 
-    engine = connect(db)
+    ledger = _ingest_ledger(db, kafka)
+    engine = ledger.engine
+    if not isinstance(ledger, EmbeddedLedger):
+        _verify_topic(ledger, as_json)
+        return
     verdict = verify_database(engine)
     result = verdict.as_json()
     if read_models:
@@ -76,3 +95,24 @@ def _tell(result: dict[str, object]) -> None:
     if result["ok"]:
         console.print("every event, chain and checkpoint holds" + (
             "; the read models equal a replay" if "read_models" in result else ""))
+
+
+def _verify_topic(ledger: object, as_json: bool) -> None:
+    from services.log.kafka_chain import verify_topic
+    from services.log.signer import FileSigner, signing_key_path
+
+    engine, log = ledger.engine, ledger.log  # type: ignore[attr-defined]
+    signer = FileSigner(signing_key_path(engine.url))
+    scan = verify_topic(log, engine, signer.public_key() if signer.exists() else None)
+    result = {"ok": not scan.problems, "events": scan.tally.merkle.count, "records": scan.records,
+              "problems": [p.as_json() for p in scan.problems]}
+    if as_json:
+        print_json(result)
+    else:
+        console.print(f"{scan.records} records, {scan.tally.merkle.count} chained", markup=False)
+        for p in scan.problems:
+            console.print(f"  {p.kind}: {p.detail}", style="red", markup=False)
+        if not scan.problems:
+            console.print("every chain and the checkpoint hold")
+    if scan.problems:
+        raise typer.Exit(1)
