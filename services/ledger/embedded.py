@@ -53,6 +53,8 @@ class EmbeddedLedger:
         self.signer = FileSigner(signing_key_path(self.engine.url))
         self.sign = sign  # False for a scratch replay (verify --read-models): it must not sign or copy
         self.clock = clock
+        if self.log.migrated:
+            self.sign_checkpoint()
         self.catch_up()
 
     # -- writing ---------------------------------------------------------------------------------

@@ -36,7 +36,7 @@ class SqlEventLog:
     def __init__(self, engine: Engine) -> None:
         self.engine = engine
         self._heads: dict[str, tuple[int, str]] = {}
-        migrate_log_format(engine)
+        self.migrated = migrate_log_format(engine)  # a log of an older format: rewritten once, then signed
 
     def append_in(self, conn: Connection, candidates: Sequence[Candidate], recorded_at: datetime) -> AppendOutcome:
         """Append inside the caller's transaction, so the log and the read models commit together."""
