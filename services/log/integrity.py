@@ -12,6 +12,7 @@ by itself; the signed checkpoint (per farm: count and head) is what catches it.
 from __future__ import annotations
 
 import hashlib
+from functools import lru_cache
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
@@ -44,10 +45,16 @@ def columns_of(body: dict[str, Any]) -> dict[str, str]:
     """The columns a body implies: what the table must hold beside it."""
     return {
         "event_id": body["event_id"], "type": body["type"], "farm_id": body["farm_id"],
-        "occurred_at": utc_text(datetime.fromisoformat(body["occurred_at"])),
-        "recorded_at": utc_text(datetime.fromisoformat(body["recorded_at"])),
+        "occurred_at": _utc(body["occurred_at"]),
+        "recorded_at": _utc(body["recorded_at"]),
         "digest": content_digest({k: v for k, v in body.items() if k != "recorded_at"}),
     }
+
+
+@lru_cache(maxsize=8192)
+def _utc(stamp: str) -> str:
+    """A batch shares one recorded_at, and many events one occurred_at: convert each text once."""
+    return utc_text(datetime.fromisoformat(stamp))
 
 
 @dataclass
