@@ -105,8 +105,12 @@ def write_checkpoint(engine: Engine, signer: Signer, at: datetime, copy: Path | 
             at=state["at"], position=state["position"], count=state["count"], root=state["root"], body=body,
             signature=signed.signature.hex()))
     if copy is not None:
-        tmp = copy.with_name(copy.name + ".tmp")
-        tmp.write_bytes(orjson.dumps({"body": body.decode(), "signature": signed.signature.hex()}))
-        tmp.replace(copy)
+        write_copy(copy, signed)
     return signed
+
+
+def write_copy(copy: Path, signed: Signed) -> None:
+    tmp = copy.with_name(copy.name + ".tmp")
+    tmp.write_bytes(orjson.dumps({"body": signed.body.decode(), "signature": signed.signature.hex()}))
+    tmp.replace(copy)
 

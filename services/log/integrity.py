@@ -12,9 +12,9 @@ by itself; the signed checkpoint (per farm: count and head) is what catches it.
 from __future__ import annotations
 
 import hashlib
-from functools import lru_cache
 from dataclasses import dataclass, field
 from datetime import datetime
+from functools import lru_cache
 from typing import Any
 
 import orjson

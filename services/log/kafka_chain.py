@@ -16,13 +16,14 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
+from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 import orjson
 from sqlalchemy import Connection, Engine, select
 
 from services.log.audit import Problem, compare
-from services.log.checkpoint import CheckpointRefused, Signed, latest_stored
+from services.log.checkpoint import CheckpointRefused, Signed, latest_stored, newest, read_copy, write_copy
 from services.log.integrity import COLUMNS, FORMAT, Tally, columns_of, link, row_hash
 from services.log.signer import Signer
 from services.runner.read_models import upsert
@@ -138,12 +139,17 @@ def _check(body: dict[str, Any], raw: bytes, known: tuple[str, str, str], tally:
     return problems
 
 
-def write_topic_checkpoint(log: KafkaEventLog, engine: Engine, signer: Signer, at: datetime) -> Signed:
-    """Rechain the whole topic and sign it; refused if anything does not hold."""
+def write_topic_checkpoint(log: KafkaEventLog, engine: Engine, signer: Signer, at: datetime,
+                           copy: Path | None = None) -> Signed:
+    """Rechain the whole topic and sign it; refused if anything does not hold. The latest checkpoint is also
+    written to `copy`, outside the database."""
     with engine.connect() as conn:
-        previous = _latest_kafka(conn)
+        stored = _latest_kafka(conn)
+    previous = newest(stored, read_copy(copy) if copy else None)
     if previous is not None and not previous.holds(signer.public_key()):
         raise CheckpointRefused([Problem("signature", "the latest checkpoint's signature does not hold")])
+    if previous is not stored:
+        raise CheckpointRefused([Problem("checkpoint_missing", "the latest checkpoint is missing from the database")])
     scan = scan_topic(log, engine, previous.state if previous else None)
     if scan.problems:
         raise CheckpointRefused(scan.problems)
@@ -156,6 +162,8 @@ def write_topic_checkpoint(log: KafkaEventLog, engine: Engine, signer: Signer, a
         conn.execute(signed_checkpoints.insert().values(
             at=state["at"], position=0, count=state["count"], root=state["root"], body=body,
             signature=signed.signature.hex()))
+    if copy is not None:
+        write_copy(copy, signed)
     return signed
 
 
@@ -164,10 +172,15 @@ def _latest_kafka(conn: Connection) -> Signed | None:
     return latest if latest is not None and latest.state.get("mode") == "kafka" else None
 
 
-def verify_topic(log: KafkaEventLog, engine: Engine, public_key: bytes | None) -> TopicScan:
+def verify_topic(log: KafkaEventLog, engine: Engine, public_key: bytes | None, copy: Path | None = None
+                 ) -> TopicScan:
     with engine.connect() as conn:
-        signed = _latest_kafka(conn)
+        stored = _latest_kafka(conn)
+    signed = newest(stored, read_copy(copy) if copy else None)
     scan = scan_topic(log, engine, signed.state if signed else None)
+    if signed is not stored:
+        scan.problems.append(Problem("checkpoint_missing", "the latest checkpoint (kept outside the database) "
+                                     "is missing from it"))
     if signed is None:
         if scan.records:
             scan.problems.append(Problem("unsigned", "no signed checkpoint covers the topic (dignity checkpoint)"))

@@ -15,7 +15,7 @@ from services.log.kafka_chain import verify_topic, write_topic_checkpoint
 from services.log.kafka_log import KafkaEventLog, partition_for
 from services.log.signer import FileSigner
 from services.store.database import connect
-from services.store.schema import event_chains, event_index
+from services.store.schema import event_chains, event_index, signed_checkpoints
 from tests.unit.test_event_log import T0, candidate, enrol, hire
 
 
@@ -73,6 +73,17 @@ def test_records_deleted_from_a_partition_are_found(log: KafkaEventLog, signer: 
         admin.close()
     found = kinds(log, signer)
     assert {"missing_on_topic", "truncated", "farm_head"} <= found
+
+
+def test_deleted_checkpoint_rows_are_seen_from_the_copy_outside(log: KafkaEventLog, signer: FileSigner,
+                                                                tmp_path: Path) -> None:
+    copy = tmp_path / "checkpoint.json"
+    write_topic_checkpoint(log, log.engine, signer, T0, copy)
+    assert verify_topic(log, log.engine, signer.public_key(), copy).problems == []
+    with log.engine.begin() as conn:
+        conn.execute(signed_checkpoints.delete())
+    assert {p.kind for p in verify_topic(log, log.engine, signer.public_key(), copy).problems} == {
+        "checkpoint_missing"}
 
 
 def test_a_checkpoint_signed_with_another_key_is_refused(log: KafkaEventLog, signer: FileSigner,

@@ -32,7 +32,8 @@ def checkpoint(kafka: KafkaOption = None, db: DbOption = None, as_json: JsonOpti
         if isinstance(ledger, EmbeddedLedger):
             signed = write_checkpoint(ledger.engine, signer, now(), checkpoint_copy_path(ledger.engine.url))
         else:
-            signed = write_topic_checkpoint(ledger.log, ledger.engine, signer, now())
+            signed = write_topic_checkpoint(ledger.log, ledger.engine, signer, now(),
+                                            checkpoint_copy_path(ledger.engine.url))
     except CheckpointRefused as exc:
         if as_json:
             print_json({"ok": False, "problems": [p.as_json() for p in exc.problems]})
@@ -98,12 +99,14 @@ def _tell(result: dict[str, object]) -> None:
 
 
 def _verify_topic(ledger: object, as_json: bool) -> None:
+    from services.log.checkpoint import checkpoint_copy_path
     from services.log.kafka_chain import verify_topic
     from services.log.signer import FileSigner, signing_key_path
 
     engine, log = ledger.engine, ledger.log  # type: ignore[attr-defined]
     signer = FileSigner(signing_key_path(engine.url))
-    scan = verify_topic(log, engine, signer.public_key() if signer.exists() else None)
+    scan = verify_topic(log, engine, signer.public_key() if signer.exists() else None,
+                        checkpoint_copy_path(engine.url))
     result = {"ok": not scan.problems, "events": scan.tally.merkle.count, "records": scan.records,
               "problems": [p.as_json() for p in scan.problems]}
     if as_json:
