@@ -31,6 +31,7 @@ from sqlalchemy import (
     select,
     text,
 )
+from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.engine import URL, make_url
 from sqlalchemy.pool import StaticPool
 
@@ -102,10 +103,10 @@ class SqlKeyStore:
     """The key store on SQLite (default) or PostgreSQL."""
 
     def __init__(self, url: str) -> None:
-        sqlite = make_url(url).get_backend_name() == "sqlite"
-        memory = sqlite and make_url(url).database in (None, "", ":memory:")
+        on_sqlite = make_url(url).get_backend_name() == "sqlite"
+        memory = on_sqlite and make_url(url).database in (None, "", ":memory:")
         self.engine: Engine = create_engine(url, poolclass=StaticPool) if memory else create_engine(url)
-        if sqlite:
+        if on_sqlite:
             event.listen(self.engine, "connect", _key_store_pragmas)
         key_metadata.create_all(self.engine)
         self._lock = threading.Lock()
@@ -123,11 +124,11 @@ class SqlKeyStore:
         with self._lock, self.engine.begin() as conn:
             if conn.execute(select(erased.c.person_id).where(erased.c.person_id == person_id)).first():
                 raise PersonErased(person_id)
-            row = conn.execute(select(person_keys.c.key).where(person_keys.c.person_id == person_id)).first()
-            if row is not None:
-                return bytes(row[0])
-            conn.execute(insert(person_keys).values(person_id=person_id, key=make, created_at=utc_text(now())))
-            return make
+            # Another process may make the same person's key at once: the first one's key stands.
+            conn.execute(_insert_new(conn, person_keys).values(person_id=person_id, key=make,
+                                                               created_at=utc_text(now())))
+            return bytes(conn.execute(select(person_keys.c.key).where(person_keys.c.person_id == person_id))
+                         .scalar_one())
 
     def forget(self, person_id: str) -> bool:
         with self._lock:
@@ -151,12 +152,8 @@ class SqlKeyStore:
     def secret(self, name: str) -> bytes:
         """A ledger secret kept with the keys (never in the event database), made on first use."""
         with self._lock, self.engine.begin() as conn:
-            row = conn.execute(select(secrets.c.value).where(secrets.c.name == name)).first()
-            if row is not None:
-                return bytes(row[0])
-            value = os.urandom(32)
-            conn.execute(insert(secrets).values(name=name, value=value))
-            return value
+            conn.execute(_insert_new(conn, secrets).values(name=name, value=os.urandom(32)))  # first one stands
+            return bytes(conn.execute(select(secrets.c.value).where(secrets.c.name == name)).scalar_one())
 
     def import_legacy(self, rows: list[tuple[str, bytes | None, str | None]]) -> None:
         """Keys an older ledger kept in its event database: live keys and tombstones alike."""
@@ -170,6 +167,12 @@ class SqlKeyStore:
                 else:
                     conn.execute(insert(person_keys).values(person_id=person_id, key=bytes(key),
                                                             created_at=utc_text(now())))
+
+
+def _insert_new(conn: Any, table: Table) -> Any:
+    """INSERT that leaves an existing row alone (SQLite and PostgreSQL)."""
+    dialect = postgresql if conn.dialect.name == "postgresql" else sqlite
+    return dialect.insert(table).on_conflict_do_nothing()
 
 
 _stores: dict[str, SqlKeyStore] = {}
