@@ -57,11 +57,14 @@ def sender_rules(event: Event, line: int | None, enrolled: Callable[[str], bool]
         raise EventRejected(line, "farm_id", f"unknown farm {event.farm_id!r} (no FarmEnrolled recorded)")
 
 
-def seal_personal_data(body: dict[str, Any], vault: KeyVault) -> None:
-    """Replace clear personal data by its sealed form, in place, before anything is stored."""
+def seal_personal_data(body: dict[str, Any], vault: KeyVault) -> dict[str, Any] | None:
+    """Replace clear personal data by its sealed form, in place, before anything is stored; returns the
+    clear data (kept in memory only, to recognise a resend of an event sealed by an older version)."""
     person = body["data"].get("complainant") if body["type"] == "ComplaintReceived" else None
     if person and "sealed" not in person:
         body["data"]["complainant"] = vault.seal(person, f"{body['event_id']}/data.complainant")
+        return {"complainant": person}
+    return None
 
 
 def parse_jsonl(lines: Iterable[bytes | str]) -> Iterator[tuple[int, Event | EventRejected]]:
@@ -131,12 +134,12 @@ class Ingestor:
         body = to_json(item)
         del body["recorded_at"]  # always None here (sender_rules); the digest leaves it out anyway
         try:
-            seal_personal_data(body, self.vault)
+            clear = seal_personal_data(body, self.vault)
         except PersonErased as exc:
             report.rejected.append({"line": number, "error": f"data.complainant: {exc}"})
             return None
         # Over the sealed form (nothing of a person in clear); sealing is deterministic, so a resend matches.
-        return Candidate(number, body, content_digest(body))
+        return Candidate(number, body, content_digest(body), clear)
 
     def _flush(self, batch: list[Candidate], pending: set[str], report: IngestReport) -> None:
         if not batch:

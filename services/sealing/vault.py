@@ -69,9 +69,28 @@ class KeyVault:
             clear = AESGCM(key).decrypt(blob[:12], blob[12:], person_id.encode())
         return {"person_id": person_id, **orjson.loads(clear)}
 
+    def same_as_sent(self, stored: dict[str, Any], sent: dict[str, Any], clear: dict[str, Any]) -> bool:
+        """Whether a stored body is the event `sent` (sealed) whose personal data was `clear` before sealing:
+        every field but the sealed ones equal, and each sealed one unsealing to what was sent."""
+        stored_data, sent_data = dict(stored["data"]), dict(sent["data"])
+        for name, person in clear.items():
+            sealed = stored_data.pop(name, None)
+            sent_data.pop(name, None)
+            if not isinstance(sealed, dict) or "sealed" not in sealed:
+                return False
+            opened = self.unseal(sealed)
+            if opened == ERASED or _plain(opened) != _plain(person):
+                return False
+        rest = {k: v for k, v in stored.items() if k not in ("data", "recorded_at")}
+        return rest == {k: v for k, v in sent.items() if k != "data"} and stored_data == sent_data
+
     def forget(self, person_id: str) -> bool:
         """Destroy the key and every copy of it on disk. True if there was one to destroy."""
         return self.store.forget(person_id)
+
+
+def _plain(person: dict[str, Any]) -> dict[str, Any]:
+    return {k: v for k, v in person.items() if k != "person_id" and v is not None}
 
 
 def _siv_key(key: bytes) -> bytes:

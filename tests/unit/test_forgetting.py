@@ -170,3 +170,27 @@ def test_a_log_of_the_previous_format_is_migrated_and_then_verifies(ledger: Embe
     with ledger.engine.connect() as conn:
         broken = conn.execute(select(ledger_meta.c.value).where(ledger_meta.c.name == "format1_broken_farms"))
         assert broken.first() is None
+
+
+def test_a_resend_of_a_complaint_sealed_by_the_previous_version_is_still_a_duplicate(ledger: EmbeddedLedger) -> None:
+    sent = complaint(PERSON, "c-1")
+    post(ledger, enrol(), sent)
+    key, nonce = AESGCM.generate_key(bit_length=256), os.urandom(12)
+    old_token = base64.urlsafe_b64encode(nonce + AESGCM(key).encrypt(
+        nonce, orjson.dumps(PERSON), b"person-legacy")).decode()
+    ledger.vault.store.import_legacy([("person-legacy", key, None)])  # type: ignore[attr-defined]
+    with ledger.engine.begin() as conn:  # the row as the previous version stored it, then a format-1 log
+        row = conn.execute(select(events.c.position, events.c.body).where(events.c.type == "ComplaintReceived")).one()
+        body = orjson.loads(row[1])
+        body["data"]["complainant"] = {"person_id": "person-legacy", "sealed": old_token}
+        conn.execute(events.update().where(events.c.position == row[0]).values(body=orjson.dumps(body)))
+        conn.execute(ledger_meta.delete())
+        conn.execute(signed_checkpoints.delete())
+    (Path(str(ledger.engine.url.database)).with_name("ledger.checkpoint.json")).unlink()
+    migrated = EmbeddedLedger(engine=ledger.engine)
+    assert verify_database(migrated.engine).kinds() <= {"format1_chain"}
+    again = post(migrated, sent)
+    assert (again.accepted, again.duplicates, again.rejected) == (0, 1, [])
+    other = {**sent, "data": {**sent["data"], "complainant": {"name": "Rosa Cruz", "contact": "+1-802-555-0100"}}}
+    changed = post(migrated, other)
+    assert changed.accepted == 0 and "already recorded with different content" in changed.rejected[0]["error"]
