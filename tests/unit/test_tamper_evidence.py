@@ -299,3 +299,19 @@ def test_cli_checkpoint_and_verify(signed: EmbeddedLedger, tmp_path: Path) -> No
     assert bad.exit_code == 1
     kinds = {p["kind"] for p in json.loads(bad.stdout)["problems"]}
     assert "truncated" in kinds
+
+
+def test_read_models_written_by_ticks_equal_a_replay_that_ticks_where_the_ledger_ticked(
+        ledger: EmbeddedLedger) -> None:
+    from tests.unit.test_su_common import Farm, end_of
+
+    origin, sibling = Farm(ledger, "farm-a", "owner-1"), Farm(ledger, "farm-b", "owner-1")
+    sibling.post("BuyerLinked", "2025-01-06", {"buyer_id": "b-1", "since": "2025-01-06"})
+    origin.violation("v-1", "2025-02-03", "I", "c", role="worker", person="p-1")  # AU-4: suspended by time
+    assert [e.farm_id for e in ledger.tick(end_of("2025-02-05")).appended] == ["farm-b"]  # SU-2 via the log
+    sibling.post("BuyerLinked", "2025-02-10", {"buyer_id": "b-2", "since": "2025-02-10"})  # after the tick
+    assert verify_database(ledger.engine).ok
+    assert check_read_models(ledger.engine) == []
+    with ledger.engine.begin() as conn:  # what a replay without the tick would give
+        conn.execute(delete(history).where(history.c.type == "StandingChanged", history.c.farm_id == "farm-a"))
+    assert ("history", "missing") in {(d["table"], d["kind"]) for d in check_read_models(ledger.engine)}
