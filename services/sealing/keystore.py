@@ -64,6 +64,7 @@ class PersonErased(ValueError):
 
     def __init__(self, person_id: str) -> None:
         self.person_id = person_id
+        self.field: str | None = None  # where the ingest met the person, when it did
         super().__init__(f"person {person_id} was erased; their data cannot be recorded again")
 
 
