@@ -52,27 +52,38 @@ def replay(source: Engine, scratch: EmbeddedLedger) -> None:
 
 
 def _copy(source: Engine, scratch: EmbeddedLedger, after: int, upto: int | None) -> int:
-    """Copy the log's rows after `after` (up to `upto`) that the scratch log does not hold yet (a replayed
-    tick appended its own notices already). Returns the last position copied."""
-    columns = [c for c in events.c if c.name != "position"]
-    query = select(events.c.position, *columns).where(events.c.position > after).order_by(events.c.position)
+    """Copy the log's rows after `after` (up to `upto`), at their positions, that the scratch log does not
+    hold yet (a replayed tick appended its own notices already). Returns the last position copied."""
+    columns = list(events.c)
+    query = select(*columns).where(events.c.position > after).order_by(events.c.position)
     if upto is not None:
         query = query.where(events.c.position <= upto)
     last = after if upto is None else upto
     with source.connect() as src, scratch.engine.begin() as dst:
         have = set(dst.execute(select(events.c.event_id)).scalars())
-        rows = []
+        taken = set(dst.execute(select(events.c.position)).scalars())
+        placed: list[dict[str, Any]] = []
         for r in src.execute(query):
-            last = max(last, r[0])
-            row = dict(zip([c.name for c in columns], r[1:], strict=True))
-            if row["event_id"] not in have:
-                rows.append(row)
-            if len(rows) >= 5000:
-                dst.execute(events.insert(), rows)
-                rows = []
-        if rows:
-            dst.execute(events.insert(), rows)
+            row = dict(r._mapping)
+            last = max(last, row["position"])
+            if row["event_id"] in have:
+                continue
+            if row["position"] in taken:  # only where the ledger's log and the replay's diverged: after
+                _insert(dst, placed)
+                del row["position"]
+                dst.execute(events.insert(), [row])
+                continue
+            placed.append(row)
+            if len(placed) >= 5000:
+                _insert(dst, placed)
+        _insert(dst, placed)
     return last
+
+
+def _insert(conn: Any, rows: list[dict[str, Any]]) -> None:
+    if rows:
+        conn.execute(events.insert(), rows)
+        rows.clear()
 
 
 def differences(live: Engine, replayed: Engine) -> list[dict[str, Any]]:
