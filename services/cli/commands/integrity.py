@@ -67,6 +67,10 @@ def verify(
     ledger = _ingest_ledger(db, kafka)
     engine = ledger.engine
     if not isinstance(ledger, EmbeddedLedger):
+        if read_models:
+            err_console.print("error: --read-models replays the embedded log; the distributed mode has no such "
+                              "check yet", style="red", markup=False)
+            raise typer.Exit(2)
         _verify_topic(ledger, as_json)
         return
     verdict = verify_database(engine)
