@@ -44,6 +44,16 @@ class Signed:
         parsed: dict[str, Any] = orjson.loads(self.body)
         return parsed
 
+    def usable(self) -> bool:
+        """A JSON object with every field a checkpoint has (a garbled row or file is not one)."""
+        try:
+            s = self.state
+            return (isinstance(s, dict) and isinstance(s["farms"], dict) and isinstance(s["peaks"], list)
+                    and all(isinstance(s[k], int) for k in ("position", "count"))
+                    and all(isinstance(s[k], str) for k in ("root", "at")))
+        except (orjson.JSONDecodeError, KeyError, TypeError):
+            return False
+
     def holds(self, public_key: bytes) -> bool:
         return signature_holds(public_key, self.body, self.signature)
 
@@ -61,18 +71,28 @@ def checkpoint_copy_path(event_url: Any) -> Path:
 def latest_stored(conn: Connection) -> Signed | None:
     row = conn.execute(select(signed_checkpoints.c.body, signed_checkpoints.c.signature)
                        .order_by(signed_checkpoints.c.id.desc()).limit(1)).first()
-    return Signed(bytes(row[0]), bytes.fromhex(row[1])) if row else None
+    if row is None:
+        return None
+    try:
+        return Signed(bytes(row[0]), bytes.fromhex(row[1]))
+    except (TypeError, ValueError):
+        return Signed(b"", b"")  # unusable: reported as such
 
 
 def read_copy(path: Path) -> Signed | None:
     if not path.exists():
         return None
-    raw = orjson.loads(path.read_bytes())
-    return Signed(raw["body"].encode(), bytes.fromhex(raw["signature"]))
+    try:
+        raw = orjson.loads(path.read_bytes())
+        return Signed(raw["body"].encode(), bytes.fromhex(raw["signature"]))
+    except (orjson.JSONDecodeError, KeyError, TypeError, ValueError, AttributeError):
+        return Signed(b"", b"")  # unusable: reported as such
 
 
 def newest(stored: Signed | None, copy: Signed | None) -> Signed | None:
-    """The later of the database's latest checkpoint and the copy outside it."""
+    """The later of the database's latest checkpoint and the copy outside it (an unusable one is neither)."""
+    stored = stored if stored is None or stored.usable() else None
+    copy = copy if copy is None or copy.usable() else None
     if stored is None or copy is None:
         return stored or copy
     return copy if copy.state["count"] > stored.state["count"] else stored
@@ -82,8 +102,12 @@ def write_checkpoint(engine: Engine, signer: Signer, at: datetime, copy: Path | 
     """Sign the log as it is now (or return the latest checkpoint if nothing was appended since)."""
     with engine.begin() as conn:
         stored = latest_stored(conn)
-        previous = newest(stored, read_copy(copy) if copy else None)
-        problems: list[Problem] = []
+        copied = read_copy(copy) if copy else None
+        problems = [Problem("checkpoint_unreadable", f"the latest checkpoint {where} is not a checkpoint")
+                    for where, c in (("in the database", stored), ("outside it", copied)) if c and not c.usable()]
+        if problems:
+            raise CheckpointRefused(problems)
+        previous = newest(stored, copied)
         if previous is not None and not previous.holds(signer.public_key()):
             problems.append(Problem("signature", "the latest checkpoint's signature does not hold"))
         if previous is not None and previous is not stored:

@@ -47,7 +47,13 @@ def verify_log(engine: Engine, public_key: bytes | None, copy: Path | None = Non
     verdict = Verdict()
     with engine.connect() as conn:
         stored = latest_stored(conn)
-        signed = newest(stored, read_copy(copy) if copy else None)
+        copied = read_copy(copy) if copy else None
+        for where, found in (("in the database", stored), ("outside it", copied)):
+            if found is not None and not found.usable():
+                verdict.problems.append(Problem("checkpoint_unreadable",
+                                                f"the latest checkpoint {where} is not a checkpoint"))
+        stored = stored if stored is None or stored.usable() else None
+        signed = newest(stored, copied)
         if signed is not None:
             verdict.checkpoint = signed.state
             if signed is not stored:

@@ -315,3 +315,12 @@ def test_read_models_written_by_ticks_equal_a_replay_that_ticks_where_the_ledger
     with ledger.engine.begin() as conn:  # what a replay without the tick would give
         conn.execute(delete(history).where(history.c.type == "StandingChanged", history.c.farm_id == "farm-a"))
     assert ("history", "missing") in {(d["table"], d["kind"]) for d in check_read_models(ledger.engine)}
+
+
+def test_a_garbled_checkpoint_is_reported_not_a_crash(signed: EmbeddedLedger, tmp_path: Path) -> None:
+    with signed.engine.begin() as conn:
+        conn.execute(update(signed_checkpoints).values(body=b"not json", signature="zz"))
+    (tmp_path / "ledger.checkpoint.json").write_bytes(b"{garbled")
+    result = verdict(signed)
+    assert "checkpoint_unreadable" in result.kinds() and not result.ok
+    assert signed.sign_checkpoint() is None  # refused, with the reason on stderr
