@@ -93,7 +93,8 @@ def _tell(result: dict[str, object]) -> None:
     where = f"signed at {signed['at']}" if isinstance(signed, dict) else "no signed checkpoint"
     console.print(f"{result['events']} events, {where}, {result['not_yet_signed']} appended since", markup=False)
     for p in result["problems"]:  # type: ignore[attr-defined]
-        console.print(f"  {p['kind']}: {p['detail']}", style="red", markup=False)
+        where = ", ".join(f"{k} {p[k]}" for k in ("position", "event_id") if k in p)
+        console.print(f"  {p['kind']}{f' ({where})' if where else ''}: {p['detail']}", style="red", markup=False)
     for d in result.get("read_models", []):  # type: ignore[attr-defined]
         console.print(f"  read model {d['table']}: {d['kind']} {d.get('key', d.get('counts'))}", style="red",
                       markup=False)
