@@ -49,3 +49,12 @@ def test_the_indicator_example_is_the_generators_and_says_it_is_illustrative(led
     assert weights == {"forced_labor": Decimal("0.4"), "child_labor": Decimal("0.4")}  # seed 003: 40 % each
     report = post(ledger, *lines)
     assert report.rejected == [] and report.accepted == len(lines)
+
+
+def test_kin_read_models_equal_a_replay_that_ticks_where_the_ledger_ticked(ledger: EmbeddedLedger,
+                                                                          tmp_path: Path) -> None:
+    from services.ledger.read_model_check import check_read_models
+
+    assert post(ledger, *generate(4, 3, seed=5)).rejected == []
+    assert any(e.type == "RiskLevelChanged" for e in ledger.tick(end_of("2025-03-31")).appended)
+    assert check_read_models(ledger.engine, tmp_path) == []  # kin_facts and the risk states included
