@@ -7,6 +7,8 @@ from datetime import date, datetime
 
 from projections.buyers.projection import BuyerNotifications
 from projections.compliance import DeadlineQuery, FindingQuery
+from projections.education import rules as education
+from projections.education.projection import Education
 from projections.membership.projection import Membership
 from projections.passthrough import DEADLINES as PASSTHROUGH_DEADLINES
 from projections.passthrough import FINDINGS as PASSTHROUGH_FINDINGS
@@ -20,7 +22,7 @@ from projections.standing.rules import FINDINGS as CONDUCT_FINDINGS
 
 
 def all_projections() -> list[Projection]:
-    return [Membership(), Reference(), Passthrough(), StandingProjection(), BuyerNotifications()]
+    return [Membership(), Reference(), Passthrough(), StandingProjection(), BuyerNotifications(), Education()]
 
 
 Tick = Callable[[Mapping[str, State], date, datetime], list[Derived]]
@@ -33,7 +35,7 @@ def tickers() -> list[Tick]:
 
 
 def deadline_queries() -> list[DeadlineQuery]:
-    return [*CONDUCT_DEADLINES, *PASSTHROUGH_DEADLINES]
+    return [*CONDUCT_DEADLINES, *PASSTHROUGH_DEADLINES, *education.DEADLINES]
 
 
 def finding_queries() -> list[FindingQuery]:
