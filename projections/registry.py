@@ -5,6 +5,8 @@ from __future__ import annotations
 from collections.abc import Callable, Mapping
 from datetime import date, datetime
 
+from projections.audits import annual, referral
+from projections.audits.risk import RiskLevels
 from projections.buyers.projection import BuyerNotifications
 from projections.compliance import DeadlineQuery, FindingQuery
 from projections.education import rules as education
@@ -22,7 +24,8 @@ from projections.standing.rules import FINDINGS as CONDUCT_FINDINGS
 
 
 def all_projections() -> list[Projection]:
-    return [Membership(), Reference(), Passthrough(), StandingProjection(), BuyerNotifications(), Education()]
+    return [Membership(), Reference(), Passthrough(), StandingProjection(), BuyerNotifications(), Education(),
+            RiskLevels()]
 
 
 Tick = Callable[[Mapping[str, State], date, datetime], list[Derived]]
@@ -35,7 +38,8 @@ def tickers() -> list[Tick]:
 
 
 def deadline_queries() -> list[DeadlineQuery]:
-    return [*CONDUCT_DEADLINES, *PASSTHROUGH_DEADLINES, *education.DEADLINES]
+    return [*CONDUCT_DEADLINES, *PASSTHROUGH_DEADLINES, *education.DEADLINES, *annual.DEADLINES,
+            *referral.DEADLINES]
 
 
 def finding_queries() -> list[FindingQuery]:
