@@ -11,6 +11,8 @@ from projections.buyers.projection import BuyerNotifications
 from projections.compliance import DeadlineQuery, FindingQuery
 from projections.education import rules as education
 from projections.education.projection import Education
+from projections.housing import rules as housing
+from projections.leave import sick, vacation
 from projections.membership.projection import Membership
 from projections.passthrough import DEADLINES as PASSTHROUGH_DEADLINES
 from projections.passthrough import FINDINGS as PASSTHROUGH_FINDINGS
@@ -39,8 +41,8 @@ def tickers() -> list[Tick]:
 
 def deadline_queries() -> list[DeadlineQuery]:
     return [*CONDUCT_DEADLINES, *PASSTHROUGH_DEADLINES, *education.DEADLINES, *annual.DEADLINES,
-            *referral.DEADLINES]
+            *referral.DEADLINES, *vacation.DEADLINES]
 
 
 def finding_queries() -> list[FindingQuery]:
-    return [*CONDUCT_FINDINGS, *PASSTHROUGH_FINDINGS]
+    return [*CONDUCT_FINDINGS, *PASSTHROUGH_FINDINGS, *housing.FINDINGS, *sick.FINDINGS]

@@ -32,7 +32,7 @@ def annual_audits(view: FarmView) -> list[Obligation]:
     audits = [(date.fromisoformat(f["on"]), f["event_id"]) for f in facts(view, "AuditConducted")
               if f["data"]["outcome"] != "impeded"]
     start, cause = date.fromisoformat(enrolled[0]["on"]), enrolled[0]["event_id"]
-    rows = []
+    rows: list[Obligation] = []
     while True:
         due = _interval(view, start) if rows else add_months(start, YEARLY_MONTHS)
         nxt = next(((on, eid) for on, eid in audits if on > start or (not rows and on >= start)), None)

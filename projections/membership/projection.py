@@ -57,7 +57,8 @@ class Membership:
                 worker = state["workers"].get(d["worker_id"])
                 if worker is not None:
                     worker["separated_on"] = d["on"]
-                    worker["separation"] = {k: d.get(k) for k in ("by", "housed", "vacate_by", "article_i_termination")}
+                    keys = ("by", "housed", "vacate_by", "article_i_termination")
+                    worker["separation"] = {**{k: d.get(k) for k in keys}, "event_id": event.event_id}
             case "ControlRecorded":
                 entry = {k: d.get(k) for k in ("controller_id", "role", "since", "until")}
                 if entry not in state.setdefault("controllers", []):
