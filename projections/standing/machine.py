@@ -189,6 +189,7 @@ class Machine:
         now = (self.standing(), self.stayed())
         notes, self._notes = self._notes, []
         if now == self._last:
+            self._news(notes)
             return
         standing, stayed = now
         before, was_stayed = self._last
@@ -206,6 +207,23 @@ class Machine:
         self.changes.append(Change(
             on=self.today, standing=standing, stayed=stayed, since=self._since or self.today,
             kind=note.kind, rule=note.rule, subject_id=note.subject_id, suspension_id=sid,
+            until=self.suspended_until(), cascade_of=susp.cascade_of if susp else None, causes=note.causes,
+        ))
+
+    def _news(self, notes: list[Note]) -> None:
+        """What buyers must hear although the standing stays what it was: another suspension taking effect
+        while one runs (its period may end later, and it cascades on its own, SU-2), and a failed remedial
+        audit of a farm already on probation ("arrange alternative supply", AU-8 / BU-1)."""
+        standing, stayed = self._last
+        note = next((n for n in reversed(notes) if n.target == standing and (
+            (standing == "suspended" and n.kind in ("suspension", "appeal_upheld") and n.suspension_id)
+            or (standing == "probation" and n.kind == ALTERNATIVE_SUPPLY))), None)
+        if note is None or standing is None:
+            return
+        susp = self.suspensions.get(note.suspension_id) if note.suspension_id else None
+        self.changes.append(Change(
+            on=self.today, standing=standing, stayed=stayed, since=self._since or self.today, kind=note.kind,
+            rule=note.rule, subject_id=note.subject_id, suspension_id=note.suspension_id,
             until=self.suspended_until(), cascade_of=susp.cascade_of if susp else None, causes=note.causes,
         ))
 
