@@ -67,3 +67,17 @@ def test_pe1_article_ii_offenders_are_not_banned(ledger: EmbeddedLedger) -> None
     origin.violation("v-1", "2025-02-03", "II", "b", role="worker", person="p-1")
     hire(other, "p-1", "2025-06-02")
     assert other.findings("2025-06-02", "PE-1") == []
+
+
+def test_pe1_a_ban_starting_while_the_person_works_at_another_farm_is_flagged(ledger: EmbeddedLedger) -> None:
+    origin, other = Farm(ledger, "farm-a", "o-1"), Farm(ledger, "farm-b", "o-2")
+    other.post("WorkerHired", "2024-06-03", {"worker_id": "p-1", "hired_on": "2024-06-03"}, role="farm")
+    other.post("WorkerHired", "2024-06-03", {"worker_id": "p-2", "hired_on": "2024-06-03"}, role="farm")
+    other.post("WorkerSeparated", "2025-01-31", {"worker_id": "p-2", "on": "2025-01-31"}, role="farm")
+    origin.violation("v-1", "2025-02-03", "I", "c", role="worker", person="p-1")  # also works at farm-b
+    origin.violation("v-2", "2025-02-03", "I", "c", role="worker", person="p-2")  # left farm-b before
+    assert other.findings("2025-02-02", "PE-1") == []
+    [finding] = other.findings("2025-02-03", "PE-1")
+    assert (finding["subject_id"], finding["on"]) == ("p-1", "2025-02-03")
+    assert finding["detail"]["while_employed"] is True and finding["detail"]["banned_at"] == "farm-a"
+    assert origin.findings("2025-02-03", "PE-1") == []  # its own offender: the 24-hour deadline instead
