@@ -82,7 +82,8 @@ def minimum_wage_findings(view: FarmView) -> list[Finding]:
 def _finding(farm_id: str, worker_id: str, checks: list[WageCheck]) -> Finding:
     checks.sort(key=lambda c: (c.line.scheduled_pay_date, c.line.event_id))
     first = checks[0]
-    detail = {"pay_date": first.line.scheduled_pay_date.isoformat(), "day": first.day.isoformat(), "hourly": str(decimal_of(first.net_of_housing)),
+    detail = {"pay_date": first.line.scheduled_pay_date.isoformat(), "day": first.day.isoformat(),
+              "hourly": str(decimal_of(first.net_of_housing)),
               "minimum": str(first.minimum.value), "cause": first.cause, "lines": len(checks)}
     causes = [x for c in checks for x in (c.line.event_id, c.minimum.event_id)]
     return Finding("PT-7", farm_id, worker_id, first.line.scheduled_pay_date, detail, tuple(dict.fromkeys(causes)))

@@ -171,6 +171,18 @@ cascades = Table(
 )
 Index("cascades_by_owner", cascades.c.owner_id, cascades.c.position)
 
+# SU-2 through `ControlRecorded` (Part 7 ¶2, App. C III): who else controls a farm, and when. A farm's group
+# for a suspension on a day is its owner's farms plus the farms of every controller in force that day.
+controls = Table(
+    "controls",
+    metadata,
+    Column("controller_id", String(120), primary_key=True),
+    Column("farm_id", String(120), primary_key=True),
+    Column("since", String(10), primary_key=True),
+    Column("until", String(10), nullable=True),
+)
+Index("controls_by_farm", controls.c.farm_id)
+
 bans = Table(
     "bans",
     metadata,
