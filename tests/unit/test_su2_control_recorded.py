@@ -49,3 +49,14 @@ def test_su2_control_recorded_late_still_cascades_both_ways(ledger: EmbeddedLedg
     c.suspend("s-2", "2025-02-03")
     control(c, "op-7", "2025-01-06")  # the suspended farm's control recorded late
     assert d.is_("2025-02-03") == "suspended"
+
+
+def test_su2_a_time_brought_suspension_previewed_at_query_time_respects_the_control_span(
+        ledger: EmbeddedLedger) -> None:
+    a, b, c = Farm(ledger, "farm-a", "owner-1"), Farm(ledger, "farm-b", "owner-2"), Farm(ledger, "farm-c", "owner-3")
+    control(a, "op-9", "2025-01-06")
+    control(b, "op-9", "2025-01-06")
+    control(c, "op-9", "2025-01-06", until="2025-02-04")
+    a.violation("v-1", "2025-02-03", "I", "c", role="worker", person="p-1")  # AU-4: suspended on 02-05 by time
+    assert b.is_("2025-02-05") == "suspended"  # the preview of the tick's notice
+    assert c.is_("2025-02-05") == "good_standing"  # its control ended the day before
