@@ -24,10 +24,11 @@ def in_year(lines: Iterable[PayrollLine], worker_id: str, year: int) -> list[Pay
                   key=lambda x: (x.period_start, x.event_id))
 
 
-def whole_months(worker: Mapping[str, Any], year: int) -> int:
-    """Whole months employed in the year, counted from the later of hire and Jan 1."""
+def whole_months(worker: Mapping[str, Any], year: int, enrolled_on: date | None = None) -> int:
+    """Whole months employed in the year under the Code: counted from the latest of hire, Jan 1 and the
+    farm's enrolment."""
     hired = date.fromisoformat(worker["hired_on"])
-    start = max(hired, date(year, 1, 1))
+    start = max(hired, date(year, 1, 1), enrolled_on or date.min)
     left = worker.get("separated_on")
     end = min(date.fromisoformat(left), date(year, 12, 31)) if left else date(year, 12, 31)
     months = 0

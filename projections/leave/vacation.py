@@ -55,7 +55,7 @@ def _year(books: Books, worker_id: str, w: Mapping[str, Any], year: int, left: d
         return None
     hours = day_hours(w)
     taken = sum((x.vacation_hours_taken for x in lines), Decimal(0)) / hours
-    days_left = max(entitled_days(whole_months(w, year)) - taken, Decimal(0))
+    days_left = max(entitled_days(whole_months(w, year, books.enrolled_on)) - taken, Decimal(0))
     owed = (days_left * hours * lines[-1].hourly_wage).quantize(CENT)
     if owed <= 0:
         return None

@@ -71,19 +71,19 @@ def separation(farm: Farm, worker: Worker) -> dict[str, Any]:
     return data
 
 
-def _whole_months(worker: Worker, year: int, end: date) -> int:
-    start = max(worker.hired_on, date(year, 1, 1))
+def _whole_months(worker: Worker, year: int, end: date, enrolled_on: date) -> int:
+    start = max(worker.hired_on, date(year, 1, 1), enrolled_on)
     months = 0
     while add_months(start, months + 1) <= end + timedelta(days=1):
         months += 1
     return months
 
 
-def _payout(worker: Worker, half: Half, wage: int) -> int:
+def _payout(worker: Worker, half: Half, wage: int, enrolled_on: date) -> int:
     """LV-2 as the rule computes it: unused days of the prorated five, at the regular day and this wage."""
     year = half.start.year
     end = min(worker.separated_on or date(year, 12, 31), date(year, 12, 31))
-    entitled = 500 * _whole_months(worker, year, end) // 12 // 25 * 25  # hundredths of a day, quarter days
+    entitled = 500 * _whole_months(worker, year, end, enrolled_on) // 12 // 25 * 25  # hundredths of a day, quarter days
     left = max(entitled - worker.vacation.get(year, 0) * 100 // DAY, 0)
     return left * DAY * wage // 100 // 100
 
@@ -112,7 +112,7 @@ def pay_extras(farm: Farm, worker: Worker, half: Half, wage: int) -> tuple[dict[
     year_end = half.end.month == 12 and half.end.day == 31 and worker.separated_on is None
     if (leaving or year_end) and half.start.year not in worker.paid_out:
         worker.paid_out.add(half.start.year)
-        owed = _payout(worker, half, wage)
+        owed = _payout(worker, half, wage, farm.enrolled_on)
         if owed and not farm.mistake(0.05):
             fields["vacation_payout"] = cents(owed)
             extra += owed

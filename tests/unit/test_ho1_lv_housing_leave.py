@@ -79,3 +79,16 @@ def test_lv2_the_full_payout_with_the_final_pay_meets_it(ledger: EmbeddedLedger)
        separate("w-1", "2023-07-12", by="worker"))
     row = deadlines(ledger, "2023-08-01", "LV-2")
     assert [(r["subject_id"], r["status"], r["met_on"]) for r in row] == [("w-1/2023", "met", "2023-07-20")]
+
+
+def test_lv2_the_enrolment_year_counts_from_the_enrolment(ledger: EmbeddedLedger) -> None:
+    from tests.unit.test_pt_common import enrol, rates
+
+    ok(ledger, enrol(enrolled_on="2022-07-01"), *rates(), hire("w-1", "2020-01-06"),
+       line("w-1", "2022-07-01", "2022-07-15", "80"))
+    [row] = deadlines(ledger, "2023-01-01", "LV-2")  # 6 whole months -> 2.5 days x 8 h x 15.00
+    assert row["subject_id"] == "w-1/2022"
+    ok(ledger, with_(line("w-1", "2022-12-01", "2022-12-15", "80"), vacation_payout="299.99"))
+    assert deadlines(ledger, "2023-01-01", "LV-2")[0]["status"] == "open"  # a cent short (of 300.00, not 600.00)
+    ok(ledger, with_(line("w-1", "2022-12-16", "2022-12-31", "80"), vacation_payout="0.01"))
+    assert deadlines(ledger, "2023-01-01", "LV-2")[0]["status"] == "met"
