@@ -23,7 +23,7 @@ Row = tuple[str, dict[str, Any]]
 """(directory table, row)."""
 
 TYPES = frozenset({"FarmEnrolled", "ViolationFound", "OffenderTerminated", "BuyerNotified", "StandingChanged",
-                   "PersonnelHired", "WorkerHired", "ControlRecorded"})
+                   "PersonnelHired", "WorkerHired", "ControlRecorded", "WorkerSeparated"})
 
 Spans = list[tuple[str, str | None]]
 
@@ -46,6 +46,10 @@ class Directory(Protocol):
 
     def cascades_from(self, origins: list[str]) -> list[dict[str, Any]]:
         """The `cascades` rows of these origin farms, in the order derived."""
+        ...
+
+    def employments_of(self, person_id: str) -> list[dict[str, Any]]:
+        """The person's `employments` rows ({farm_id, on, kind: hired|separated}) at every farm."""
         ...
 
 
@@ -84,13 +88,16 @@ def directory_rows(event: RecordedEvent, states: Mapping[str, State]) -> list[Ro
                 return []
             return [("cascades", {"notice_key": made[0], "owner_id": owner, "origin": event.farm_id,
                                   "suspension_id": d["suspension_id"], "on": on, "change": event.raw})]
-        case "ViolationFound":
-            row = ban_row(event.farm_id, d)
+        case "ViolationFound" | "OffenderTerminated":
+            row = _ban(event, states)
             return [("bans", row)] if row else []
-        case "OffenderTerminated":
-            violation = violation_data(states.get("standing") or {}, d["violation_id"])
-            row = ban_row(event.farm_id, violation, d["person_id"]) if violation else None
-            return [("bans", row)] if row else []
+        case "WorkerHired" | "PersonnelHired":
+            person = d.get("person_id") or d["worker_id"]
+            return [("employments", {"person_id": person, "farm_id": event.farm_id,
+                                     "on": str(d.get("hired_on") or d["on"]), "kind": "hired"})]
+        case "WorkerSeparated":
+            return [("employments", {"person_id": d["worker_id"], "farm_id": event.farm_id, "on": str(d["on"]),
+                                     "kind": "separated"})]
         case "BuyerNotified":
             return [("notifications", notification_row(event))]
         case "ControlRecorded":
@@ -114,6 +121,11 @@ def react(event: RecordedEvent, states: Mapping[str, State], directory: Director
     if event.type == "FarmEnrolled":
         owner = str(event.data["owner_id"])
         return catch_up(event.farm_id, str(event.data["enrolled_on"]), directory.cascades(owner))
+    if event.type in ("ViolationFound", "OffenderTerminated"):
+        row = _ban(event, states)
+        if row is None or (event.type == "OffenderTerminated" and _named(event, states)):
+            return []  # no ban, or the finding named the person already: it raised what there was to raise
+        return _employed_elsewhere(event, row, directory)
     if event.type in ("PersonnelHired", "WorkerHired"):
         person = event.data.get("person_id") or event.data["worker_id"]
         hired = date.fromisoformat(str(event.data.get("on") or event.data["hired_on"]))
@@ -161,6 +173,46 @@ def _control_catch_up(event: RecordedEvent, states: Mapping[str, State], directo
     ours = [r for r in directory.cascades_from([event.farm_id]) if _in([(since, until)], r["on"])]
     for other, (other_enrolled, spans) in sorted(others.items()):
         out += catch_up(other, other_enrolled, [r for r in ours if _in(spans, r["on"])])
+    return out
+
+
+def _ban(event: RecordedEvent, states: Mapping[str, State]) -> dict[str, Any] | None:
+    """The ban row a violation (or the termination naming its offender) imposes, if any."""
+    d = event.data
+    if event.type == "ViolationFound":
+        return ban_row(event.farm_id, d)
+    violation = violation_data(states.get("standing") or {}, d["violation_id"])
+    return ban_row(event.farm_id, violation, d["person_id"]) if violation else None
+
+
+def _named(event: RecordedEvent, states: Mapping[str, State]) -> bool:
+    violation = violation_data(states.get("standing") or {}, event.data["violation_id"])
+    return violation is not None and ban_row(event.farm_id, violation) is not None
+
+
+def _employed_elsewhere(event: RecordedEvent, row: Mapping[str, Any], directory: Directory) -> list[Derived]:
+    """PE-1 (App. C IV.1): a ban that starts while the person works at another participating farm (hired
+    before that day, not separated before it) raises `PersonnelBanViolated` there, once per farm and ban
+    start. A hire recorded after the ban is the hire check's."""
+    start = str(row["from_on"])
+    hired: dict[str, str] = {}
+    left: dict[str, list[str]] = {}
+    for r in directory.employments_of(str(row["person_id"])):
+        if r["farm_id"] == event.farm_id:
+            continue
+        if r["kind"] == "hired" and r["on"] < start:
+            hired[r["farm_id"]] = max(hired.get(r["farm_id"], r["on"]), r["on"])
+        elif r["kind"] == "separated":
+            left.setdefault(r["farm_id"], []).append(r["on"])
+    out = []
+    for farm, on in sorted(hired.items()):
+        if any(on <= gone < start for gone in left.get(farm, [])):
+            continue
+        ban = ban_on(directory.bans_of(str(row["person_id"])), str(row["person_id"]), date.fromisoformat(start))
+        last = ban.until - timedelta(days=1) if ban and ban.until else None
+        data = {"person_id": row["person_id"], "banned_until": last.isoformat() if last else None, "hired_on": on}
+        out.append(derive("PersonnelBanViolated", farm, event.occurred_at, data, [event],
+                          f"{row['person_id']}/employed/{row['violation_id']}"))
     return out
 
 

@@ -26,6 +26,7 @@ from services.store.schema import (
     bans,
     cascades,
     controls,
+    employments,
     enrolments,
     history,
     notifications,
@@ -41,6 +42,7 @@ DIRECTORIES: dict[str, tuple[Any, list[str]]] = {
     "notifications": (notifications, ["notification_id"]), "enrolments": (enrolments, ["farm_id"]),
     "cascades": (cascades, ["notice_key"]),
     "controls": (controls, ["controller_id", "farm_id", "since"]),
+    "employments": (employments, ["person_id", "farm_id", "on", "kind"]),
 }
 OWNER_LOCKS = 7
 """The first key of the per-owner advisory locks (`pg_advisory_xact_lock(int, int)`): the two-key space
@@ -96,6 +98,11 @@ class SqlDirectory:
         for farm, since, until, enrolled_on in rows:
             out.setdefault(farm, (enrolled_on, []))[1].append((since, until))
         return out
+
+    def employments_of(self, person_id: str) -> list[dict[str, Any]]:
+        """PE-1: the person's hires and separations at every farm."""
+        query = select(employments).where(employments.c.person_id == person_id)
+        return [dict(r) for r in self.conn.execute(query).mappings()]
 
     def cascades_from(self, origins: list[str]) -> list[dict[str, Any]]:
         """The `cascades` rows whose origin is one of these farms, in the order derived."""
@@ -269,5 +276,5 @@ class ReadModelWriter:
     @staticmethod
     def clear(conn: Connection) -> None:
         for table in (projection_state, history, outbox, owners, enrolments, cascades, bans, notifications,
-                      controls):
+                      controls, employments):
             conn.execute(delete(table))

@@ -183,6 +183,17 @@ controls = Table(
 )
 Index("controls_by_farm", controls.c.farm_id)
 
+# PE-1: who works where (hires and separations by person), so a ban that starts while the person works at
+# another participating farm reaches that farm (App. C IV.1).
+employments = Table(
+    "employments",
+    metadata,
+    Column("person_id", String(120), primary_key=True),
+    Column("farm_id", String(120), primary_key=True),
+    Column("on", String(10), primary_key=True),
+    Column("kind", String(10), primary_key=True),
+)
+
 bans = Table(
     "bans",
     metadata,

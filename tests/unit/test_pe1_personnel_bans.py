@@ -81,3 +81,9 @@ def test_pe1_a_ban_starting_while_the_person_works_at_another_farm_is_flagged(le
     assert (finding["subject_id"], finding["on"]) == ("p-1", "2025-02-03")
     assert finding["detail"]["while_employed"] is True and finding["detail"]["banned_at"] == "farm-a"
     assert origin.findings("2025-02-03", "PE-1") == []  # its own offender: the 24-hour deadline instead
+    [raised] = other.derived("PersonnelBanViolated")  # through the log, addressed to farm-b
+    assert raised["data"] == {"person_id": "p-1", "banned_until": "2030-02-02", "hired_on": "2024-06-03"}
+    assert raised["actor"]["role"] == "system"
+    origin.post("OffenderTerminated", "2025-02-04", {"violation_id": "v-1", "person_id": "p-1",
+                                                     "terminated_at": "2025-02-04T10:00:00-05:00"}, role="farm")
+    assert len(other.derived("PersonnelBanViolated")) == 1  # raised once
