@@ -41,3 +41,21 @@ def test_bu1_the_interval_comes_from_the_environment(monkeypatch: pytest.MonkeyP
     assert ticker.tick_seconds() == ticker.DEFAULT_SECONDS
     monkeypatch.delenv(ticker.ENV)
     assert ticker.tick_seconds() == ticker.DEFAULT_SECONDS
+
+
+def test_bu1_serve_ticks_on_its_timer_while_serving(ledger: EmbeddedLedger, monkeypatch: pytest.MonkeyPatch) -> None:
+    from fastapi.testclient import TestClient
+
+    from services.api.app import create_app
+
+    farm = Farm(ledger)
+    farm.post("BuyerLinked", "2025-01-06", {"buyer_id": "b-1", "since": "2025-01-06"})
+    farm.violation("v-1", "2025-02-03", "I", "c", role="worker", person="p-1")
+    app = create_app(str(ledger.engine.url), tick_seconds=0.05)
+    with TestClient(app):  # the lifespan runs the delivery loop and the timer
+        deadline = time.monotonic() + 10
+        while not queries.notifications(ledger.engine, "b-1") and time.monotonic() < deadline:
+            time.sleep(0.05)
+    assert [n["kind"] for n in queries.notifications(ledger.engine, "b-1")] == ["suspension"]
+    monkeypatch.delenv(ticker.ENV, raising=False)
+    assert create_app(str(ledger.engine.url)).state.tick_seconds == 0  # tests and embedders opt in
