@@ -62,6 +62,7 @@ from events.catalogue.membership import (
     WorkerHired,
     WorkerSeparated,
 )
+from events.catalogue.obligations import ControlRecorded, HandbookDistributed, ProbationLifted
 from events.catalogue.plans import (
     CapActionCompleted,
     CapAgreed,
@@ -85,7 +86,7 @@ Event = Annotated[
         ResolutionAgreed | ProbationImposed | SuspensionNoticed | AppealFiled |
         ArbitratorAvailabilityNoticed | HearingHeld | AppealDecided | ArbitrationInvoiced |
         ArbitrationReimbursed | DeadlineMissed | PassThroughDiscrepancy | StandingChanged | BuyerNotified |
-        PersonnelBanViolated
+        PersonnelBanViolated | ProbationLifted | ControlRecorded | HandbookDistributed
         | LaborContractorRegistered | ContractorCertified | ContractorCertificationEnded | RecruitmentFeeReported
         | RecruitmentFeeReimbursed | RecruiterReviewed | RiskIndicatorSet | RiskAnswerRecorded | MilkPurchased
         | PremiumRateSet | RiskLevelChanged

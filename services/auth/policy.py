@@ -127,7 +127,7 @@ POSTERS: Mapping[str, frozenset[str]] = {
     "farm": frozenset({
         "PayrollLineRecorded", "WorkerHired", "WorkerSeparated", "PersonnelHired", "PremiumReportSubmitted",
         "ComplaintReceived", "ComplaintReportedToMDSC", "OffenderTerminated", "CapAgreed", "CapActionCompleted",
-        "ResolutionAgreed", "AppealFiled", "ArbitrationReimbursed", "RecruitmentFeeReimbursed",
+        "ResolutionAgreed", "AppealFiled", "ArbitrationReimbursed", "HandbookDistributed", "RecruitmentFeeReimbursed",
     }),
     "arbitrator": frozenset({"ArbitratorAvailabilityNoticed", "HearingHeld", "AppealDecided", "ArbitrationInvoiced"}),
     "buyer": frozenset(),

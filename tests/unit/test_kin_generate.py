@@ -20,9 +20,11 @@ EXAMPLE = Path(__file__).resolve().parents[2] / "examples" / "risk-indicators.js
 
 
 def test_the_generated_program_shows_every_kin_rule(ledger: EmbeddedLedger) -> None:
-    events = list(generate(12, 6, seed=7))
+    from services.cli.commands.demo import SAMPLE, SAMPLE_END
+
+    events = list(generate(*SAMPLE))  # what `make run` loads
     assert post(ledger, *events).rejected == []
-    as_of = end_of("2025-06-30")
+    as_of = end_of(SAMPLE_END)
     findings = Counter(f["rule"] for f in queries.findings(ledger.engine, None, as_of))
     assert all(findings[rule] > 0 for rule in ("BP-1", "RR-1", "RR-2", "RR-3")), findings
     fees = Counter(d["status"] for d in queries.deadlines(ledger.engine, None, as_of) if d["rule"] == "RR-2")
