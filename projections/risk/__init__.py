@@ -2,6 +2,6 @@
 farm from the ledger's own evidence, and seed 004's medium-risk-hours equivalents per farm and buyer."""
 
 from projections.risk.projection import Risk, RiskIndicators
-from projections.risk.score import high_risk_on, levels
+from projections.risk.score import levels
 
-__all__ = ["Risk", "RiskIndicators", "high_risk_on", "levels"]
+__all__ = ["Risk", "RiskIndicators", "levels"]

@@ -9,7 +9,6 @@ guess: the structural part, the score and the level are null, unless the level i
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date
 from fractions import Fraction
 from typing import Any
 
@@ -98,9 +97,3 @@ def levels(view: FarmView) -> dict[str, Level | None]:
     high in either theme)."""
     return {theme: theme_score(view, theme).level for theme in ("forced_labor", "child_labor")}
 
-
-def high_risk_on(view: FarmView, day: date) -> bool:
-    """AU-9's question: is the farm's level high or very high in either theme on `day`?"""
-    from dataclasses import replace
-
-    return any(level in ("high", "very_high") for level in levels(replace(view, as_of=day)).values())

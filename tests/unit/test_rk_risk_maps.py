@@ -172,13 +172,17 @@ def test_rk1_a_change_of_level_is_derived_once_and_reaches_the_buyers(ledger: Em
     assert notifications(ledger.engine, "buyer-1") == before  # on the log: a replay tells the same
 
 
-def test_rk1_the_level_au9_reads(ledger: EmbeddedLedger) -> None:
-    from datetime import date
-
-    from projections.risk import high_risk_on
-    from tests.unit.test_pt_common import view
+def test_rk1_a_high_level_announced_shortens_au9s_interval(ledger: EmbeddedLedger) -> None:
+    from tests.conftest import event
+    from tests.unit.test_pt_common import deadlines
 
     setup(ledger)
-    ok(ledger, indicator("composite", "20", "40", "0.4"), violation("v-1", "b", "2024-03-05"))
-    farm_view = view(ledger, "2024-12-31")
-    assert high_risk_on(farm_view, date(2024, 3, 5)) and not high_risk_on(farm_view, date(2024, 3, 4))
+    ok(ledger, indicator("composite", "20", "40", "0.4"),
+       event("AuditConducted", FARM, "2024-03-03", {"audit_id": "a-1", "kind": "annual", "conducted_on": "2024-03-03",
+                                                    "outcome": "pass"}),
+       violation("v-1", "a", "2024-05-01"))
+    before = [r["due"] for r in deadlines(ledger, "2024-06-30", "AU-9")]
+    assert "2025-03-03" in before and "2024-09-03" not in before  # nothing announced yet: 12 months
+    ledger.tick(end_of("2024-05-31"))  # RiskLevelChanged: forced labour very high
+    after = [r["due"] for r in deadlines(ledger, "2024-06-30", "AU-9")]
+    assert "2024-09-03" in after  # 6 months while high or very high
