@@ -183,9 +183,13 @@ def test_posting_gives_dignity_ingests_answer_with_a_result_per_line(api: dict[s
     twin.engine.dispose()
     assert {k: v for k, v in answer.items() if k != "rows"} == expected
     assert [r["status"] for r in answer["rows"]] == ["accepted", "rejected", "rejected"]
-    again = call(api, "farm", "POST", "/events", content=orjson.dumps(lines[0])).json()  # the same actor: a resend
+    # a farm token's ids are the farm's own (docs/decisions.md, "Tenancy"): its resend is a duplicate, under
+    # the id the ledger gave its first post
+    first = call(api, "farm", "POST", "/events", content=orjson.dumps(lines[0])).json()
+    again = call(api, "farm", "POST", "/events", content=orjson.dumps(lines[0])).json()
+    assert first["accepted"] == 1 and first["rows"][0]["event_id"] != lines[0]["event_id"]
     assert again["duplicates"] == 1 and again["rows"] == [{"line": 1, "status": "duplicate",
-                                                           "event_id": lines[0]["event_id"]}]
+                                                           "event_id": first["rows"][0]["event_id"]}]
 
 
 def test_a_farm_posts_its_own_payroll_and_not_anothers(api: dict[str, Any]) -> None:
