@@ -16,7 +16,7 @@ The answer is `dignity ingest --json`'s, plus `rows`: one result per input line 
 from __future__ import annotations
 
 import uuid
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any, Protocol
@@ -51,11 +51,12 @@ def sender_key(principal: Principal) -> str:
 
 
 def guarded(parsed: Parsed, principal: Principal, scope_of: Callable[[str], FarmScope],
-            secret: bytes, recorded: Callable[[str], bool] = lambda _id: False) -> Iterator[
-        tuple[int, Event | EventRejected]]:
+            secret: bytes, recorded: Callable[[str], bool] = lambda _id: False,
+            fields: Mapping[str, str] | None = None) -> Iterator[tuple[int, Event | EventRejected]]:
     """Each line as parsed, or rejected when the principal may not post it. A non-MDSC sender's event id
     is replaced by its key in that sender's namespace (`secret` is the ledger's id secret), and so is the
-    line a payroll correction names when the sender posted that line (`recorded`: is an id in the log)."""
+    line a payroll correction names when the sender posted that line (`recorded`: is an id in the log).
+    `fields` names a refused field as the input does (a CSV template's columns)."""
     scopes: dict[str, FarmScope] = {}
     own: set[str] = set()  # this upload's ids so far: a correction may follow its line in the same file
     for number, item in parsed:
@@ -65,7 +66,8 @@ def guarded(parsed: Parsed, principal: Principal, scope_of: Callable[[str], Farm
         scope = scopes.get(item.farm_id) or scopes.setdefault(item.farm_id, scope_of(item.farm_id))
         decision = policy.may_post(principal, item.type, scope, item.data.model_dump(mode="json"))
         if not decision:
-            yield number, EventRejected(number, decision.field, decision.reason)
+            field_name = (fields or {}).get(decision.field or "", decision.field)
+            yield number, EventRejected(number, field_name, decision.reason)
             continue
         if principal.role != "mdsc":
             key = sender_key(principal)
@@ -116,7 +118,7 @@ class RowResults:
 
 
 def ingest(ledger: Any, parsed: Parsed, principal: Principal, scope_of: Callable[[str], FarmScope],
-           progress: Callable[[int], None] | None = None) -> dict[str, Any]:
+           progress: Callable[[int], None] | None = None, fields: Mapping[str, str] | None = None) -> dict[str, Any]:
     """Ingest through the ledger's own append (embedded: log and read models; distributed: Kafka)."""
     results = RowResults()
     append: Callable[[list[Candidate], datetime], AppendOutcome] = (
@@ -129,6 +131,6 @@ def ingest(ledger: Any, parsed: Parsed, principal: Principal, scope_of: Callable
 
     ingestor = Ingestor(recording, ledger.enrolled_farms(), ledger.vault, ledger.clock)
     secret = id_secret(ledger.engine) if principal.role != "mdsc" else b""
-    lines = guarded(parsed, principal, scope_of, secret, recorded_in(ledger.engine))
+    lines = guarded(parsed, principal, scope_of, secret, recorded_in(ledger.engine), fields)
     report = ingestor.run(results.track(lines), progress).as_json()
     return {**report, "rows": results.rows(report["rejected"])}
