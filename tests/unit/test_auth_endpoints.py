@@ -20,6 +20,8 @@ from services.log.sql_log import SqlEventLog
 from tests.conftest import event, post
 from tests.unit.test_su_common import Farm, at
 
+pytestmark = pytest.mark.usefixtures("local_receivers")  # receivers on 127.0.0.1, allow-listed
+
 COMPLAINANT = {"name": "Ana Pérez", "contact": "+1 802 555 0100"}
 SUBJECTS = {"mdsc": "auditor-1", "farm": "farm-1", "cooperative": "coop-1", "buyer": "buyer-1",
             "arbitrator": "arb-1"}
