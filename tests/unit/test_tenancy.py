@@ -213,3 +213,63 @@ def test_tenancy_the_ledger_assigns_person_ids(api: dict[str, Any]) -> None:
     assert len(set(ids)) == len(ids) == 3
     assert ledger.vault.unseal(ana)["name"] == "Ana Pérez"
     assert [ledger.vault.unseal(s)["name"] for s in sealed[1:]] == ["Bo", "Bo"]
+
+
+# -- 5. the dashboard cookie on the dashboard's pages only; its forms carry a CSRF token --------------------
+
+def signed_in(api: dict[str, Any]) -> tuple[TestClient, str]:
+    """A browser signed in as MDSC, and the CSRF token its pages carry."""
+    import re
+
+    client: TestClient = api["client"]
+    assert client.post("/dashboard/login", data={"token": api["tokens"]["mdsc"]},
+                       follow_redirects=False).status_code == 303
+    page = client.get("/dashboard")
+    found = re.search(r'name="csrf_token" value="([0-9a-f]{64})"', page.text)
+    assert page.status_code == 200 and found is not None
+    return client, found[1]
+
+
+def test_tenancy_dashboard_cookie_only_on_dashboard_pages(api: dict[str, Any]) -> None:
+    client, _ = signed_in(api)
+    assert client.get("/dashboard/farms/farm-1").status_code == 200
+    gets = [path for path, ops in client.get("/openapi.json", headers={
+        "Authorization": f"Bearer {api['tokens']['mdsc']}"}).json()["paths"].items()
+        if "get" in ops and not path.startswith("/dashboard")]
+    assert len(gets) >= 10
+    for path in gets:
+        concrete = path.replace("{farm_id}", "farm-1").replace("{buyer_id}", "buyer-1")
+        assert client.get(concrete.replace("{", "x").replace("}", "")).status_code == 401, path
+    # the same routes answer the bearer token
+    bearer = {"Authorization": f"Bearer {api['tokens']['mdsc']}"}
+    assert client.get("/farms", headers=bearer).json() == ["farm-1", "farm-2"]
+
+
+def test_tenancy_dashboard_forms_carry_a_csrf_token(api: dict[str, Any]) -> None:
+    from fastapi import Depends
+    from fastapi.responses import PlainTextResponse
+
+    from services.auth.deps import principal
+
+    app = api["client"].app
+
+    def form_action(who: Principal = Depends(principal)) -> PlainTextResponse:  # noqa: B008 (FastAPI style)
+        return PlainTextResponse(f"done by {who.subject}")
+
+    app.add_api_route("/dashboard/probe", form_action, methods=["POST"])  # what a dashboard form would post to
+    client, token = signed_in(api)
+    form = "application/x-www-form-urlencoded"
+    assert client.post("/dashboard/probe", content=b"note=x", headers={"Content-Type": form}).status_code == 403
+    wrong = client.post("/dashboard/probe", content=b"csrf_token=" + b"0" * 64, headers={"Content-Type": form})
+    assert wrong.status_code == 403
+    ok = client.post("/dashboard/probe", content=f"note=x&csrf_token={token}".encode(), headers={"Content-Type": form})
+    assert ok.status_code == 200 and ok.text == "done by auditor-1"
+    assert client.post("/dashboard/probe", headers={"X-CSRF-Token": token}).status_code == 200
+    # the right token from another site's page is still refused, and so is a sign-in posted from elsewhere
+    assert client.post("/dashboard/probe", headers={"X-CSRF-Token": token, "Origin": "https://evil.example"}
+                       ).status_code == 403
+    assert client.post("/dashboard/login", data={"token": api["tokens"]["farm"]},
+                       headers={"Origin": "https://evil.example"}).status_code == 403
+    # a bearer token needs no CSRF token (nothing ambient)
+    bearer = {"Authorization": f"Bearer {api['tokens']['farm']}"}
+    assert client.post("/dashboard/probe", headers=bearer).text == "done by farm-1"  # the header wins
