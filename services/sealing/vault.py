@@ -23,9 +23,8 @@ class KeyVault:
         self.engine = engine
 
     def seal(self, person: dict[str, Any]) -> dict[str, str]:
-        """Encrypt a person's data under a new key; returns the SealedPerson form. The ledger chooses the
-        person id (services/sealing/assigned.py refuses one from a sender)."""
-        person_id = f"person-{uuid.uuid4()}"
+        """Encrypt a person's data under their key (made on first use); returns the SealedPerson form."""
+        person_id = person.get("person_id") or f"person-{uuid.uuid4()}"
         key = self._key(person_id)
         nonce = os.urandom(12)
         clear = orjson.dumps({k: v for k, v in person.items() if k != "person_id"})
