@@ -273,3 +273,49 @@ def test_tenancy_dashboard_forms_carry_a_csrf_token(api: dict[str, Any]) -> None
     # a bearer token needs no CSRF token (nothing ambient)
     bearer = {"Authorization": f"Bearer {api['tokens']['farm']}"}
     assert client.post("/dashboard/probe", headers=bearer).text == "done by farm-1"  # the header wins
+
+
+# -- 6. bounded requests: 413 over the limit, answers stream -------------------------------------------------
+
+def test_tenancy_request_bodies_over_the_limit_get_413(api: dict[str, Any], monkeypatch: pytest.MonkeyPatch) -> None:
+    from services.api.limits import DEFAULT, ENV, max_body
+
+    assert max_body() == DEFAULT == 10 * 1024 * 1024
+    monkeypatch.setenv(ENV, "2000")
+    client = TestClient(create_app(str(api["ledger"].engine.url), deliver=False))
+    auth = {"Authorization": f"Bearer {api['tokens']['farm']}"}
+    line = orjson.dumps(hire("farm-1", "w-big")) + b"\n"
+    def stored() -> int:
+        with api["ledger"].engine.connect() as conn:
+            return int(conn.exec_driver_sql("select count(*) from events").scalar_one())
+
+    before = stored()
+    big = line * (2000 // len(line) + 1)
+    assert client.post("/events", content=big, headers=auth).status_code == 413  # by its Content-Length
+
+    def chunked() -> Iterator[bytes]:  # no Content-Length: counted as it arrives
+        yield from (line for _ in range(2000 // len(line) + 1))
+
+    refused = client.post("/events", content=chunked(), headers=auth)
+    assert refused.status_code == 413 and "2000 bytes" in refused.json()["detail"]
+    assert client.post("/templates/payroll", content=b"x" * 2001, headers=auth).status_code == 413
+    assert stored() == before  # nothing of a refused body was appended
+    assert client.post("/events", content=line, headers=auth).json()["accepted"] == 1  # under the limit
+
+
+def test_tenancy_answers_stream_and_spill_to_disk(api: dict[str, Any]) -> None:
+    from services.auth import posting
+
+    body = b"x\n" * 20_000  # short bad lines: the answer is ~100 times the body
+    answer = api["client"].post("/events", content=body,
+                                headers={"Authorization": f"Bearer {api['tokens']['farm']}"})
+    assert answer.status_code == 200 and "content-length" not in answer.headers  # streamed, not sized up front
+    report = answer.json()
+    assert (report["accepted"], len(report["rejected"]), len(report["rows"])) == (0, 20_000, 20_000)
+    assert [r["line"] for r in report["rows"]] == list(range(1, 20_001))  # in order across chunks
+    assert {r["status"] for r in report["rows"]} == {"rejected"}
+    # the spool holds a few MB in memory at most, the rest on disk
+    spooled = posting.Answer()
+    spooled.add({"accepted": 0, "duplicates": 0, "rejected": report["rejected"]}, report["rows"])
+    assert spooled._rows._rolled and spooled._rejected._rolled  # type: ignore[attr-defined]
+    assert spooled.as_json()["rows"] == report["rows"]
