@@ -132,6 +132,8 @@ class Answer:
 
     def __init__(self) -> None:
         self.accepted = self.duplicates = 0
+        self.stopped: str | None = None
+        """Why the ingest stopped before the end, if it did (`IngestReport.stopped`)."""
         self._rejected = tempfile.SpooledTemporaryFile(SPOOL)  # noqa: SIM115 (closed by chunks or close)
         self._rows = tempfile.SpooledTemporaryFile(SPOOL)  # noqa: SIM115 (closed by chunks or close)
 
@@ -144,7 +146,8 @@ class Answer:
     def chunks(self, size: int = 64 * 1024) -> Iterator[bytes]:
         """The answer's JSON, piece by piece; the spools are closed at the end (or when the reader stops)."""
         try:
-            yield orjson.dumps({"accepted": self.accepted, "duplicates": self.duplicates})[:-1]
+            head = {"accepted": self.accepted, "duplicates": self.duplicates}
+            yield orjson.dumps({**head, "stopped": self.stopped} if self.stopped else head)[:-1]
             for name, spool in ((b"rejected", self._rejected), (b"rows", self._rows)):
                 yield b',"' + name + b'":['
                 spool.seek(0)
@@ -190,7 +193,12 @@ def ingest_to(ledger: Any, parsed: Parsed, principal: Principal, scope_of: Calla
     try:
         while chunk := list(islice(lines, CHUNK)):
             current = RowResults()
-            report = ingestor.run(current.track(iter(chunk)), progress).as_json()
+            if answer.stopped is not None:  # an earlier chunk stopped the ingest: nothing after it is recorded
+                report = {"accepted": 0, "duplicates": 0,
+                          "rejected": [{"line": n, "error": f"not recorded: {answer.stopped}"} for n, _ in chunk]}
+            else:
+                report = ingestor.run(current.track(iter(chunk)), progress).as_json()
+                answer.stopped = report.get("stopped")
             answer.add(report, current.rows(report["rejected"]))
     except BaseException:
         answer.close()
