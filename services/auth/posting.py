@@ -193,6 +193,7 @@ def ingest_to(ledger: Any, parsed: Parsed, principal: Principal, scope_of: Calla
     try:
         while chunk := list(islice(lines, CHUNK)):
             current = RowResults()
+            report: dict[str, Any]
             if answer.stopped is not None:  # an earlier chunk stopped the ingest: nothing after it is recorded
                 report = {"accepted": 0, "duplicates": 0,
                           "rejected": [{"line": n, "error": f"not recorded: {answer.stopped}"} for n, _ in chunk]}
