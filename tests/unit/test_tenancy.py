@@ -319,3 +319,24 @@ def test_tenancy_answers_stream_and_spill_to_disk(api: dict[str, Any]) -> None:
     spooled.add({"accepted": 0, "duplicates": 0, "rejected": report["rejected"]}, report["rows"])
     assert spooled._rows._rolled and spooled._rejected._rolled  # type: ignore[attr-defined]
     assert spooled.as_json()["rows"] == report["rows"]
+
+
+def test_tenancy_a_farm_uploads_the_example_payroll_and_its_correction_applies(tmp_path: Path) -> None:
+    """The payroll CSV's `corrects: yes` names the line of the same worker and pay period, whose id only the
+    ledger can compute; through the API the farm's namespace and the CSV's key agree."""
+    from tests.unit.test_templates import EXAMPLES, FARM, farm, passthrough
+
+    ledger = EmbeddedLedger(f"sqlite:///{tmp_path / 'ledger.db'}")
+    farm.__wrapped__(ledger)  # type: ignore[attr-defined]
+    store = TokenStore(ledger.engine)
+    coop, own = store.issue("mdsc", "staff").secret, store.issue("farm", FARM).secret
+    client = TestClient(create_app(str(ledger.engine.url), deliver=False))
+    for token, template in ((coop, "remittance"), (own, "payroll")):
+        path = EXAMPLES / ("remittances.csv" if template == "remittance" else "payroll.csv")
+        answer = client.post(f"/templates/{template}", content=path.read_bytes(),
+                             headers={"Authorization": f"Bearer {token}"}).json()
+        assert answer["rejected"] == [], answer["rejected"]
+    ledger.writer.forget_cache()
+    workers = {w["worker_id"]: w["hours"] for w in passthrough(ledger, "2025-02", farm=FARM)["workers"]}
+    assert workers["w-004"] == "82.00"  # 43 + 39: the correction replaced the 37
+    ledger.engine.dispose()
