@@ -20,7 +20,7 @@ import uuid
 from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
 from datetime import datetime
-from itertools import islice
+from itertools import chain, islice
 from typing import IO, Any, Protocol
 
 import orjson
@@ -167,10 +167,8 @@ class Answer:
 
 
 def _write(spool: IO[bytes], items: list[dict[str, Any]]) -> None:
-    for item in items:
-        if spool.tell():
-            spool.write(b",")
-        spool.write(orjson.dumps(item))
+    if items:
+        spool.write((b"," if spool.tell() else b"") + b",".join(map(orjson.dumps, items)))
 
 
 def ingest_to(ledger: Any, parsed: Parsed, principal: Principal, scope_of: Callable[[str], FarmScope],
@@ -191,14 +189,15 @@ def ingest_to(ledger: Any, parsed: Parsed, principal: Principal, scope_of: Calla
     secret = id_secret(ledger.engine) if principal.role != "mdsc" else b""
     lines = guarded(parsed, principal, scope_of, secret, recorded_in(ledger.engine), fields)
     try:
-        while chunk := list(islice(lines, CHUNK)):
+        while (first := next(lines, None)) is not None:
+            chunk = chain([first], islice(lines, CHUNK - 1))  # lazily: a chunk is never held as a list
             current = RowResults()
             report: dict[str, Any]
             if answer.stopped is not None:  # an earlier chunk stopped the ingest: nothing after it is recorded
                 report = {"accepted": 0, "duplicates": 0,
                           "rejected": [{"line": n, "error": f"not recorded: {answer.stopped}"} for n, _ in chunk]}
             else:
-                report = ingestor.run(current.track(iter(chunk)), progress).as_json()
+                report = ingestor.run(current.track(chunk), progress).as_json()
                 answer.stopped = report.get("stopped")
             answer.add(report, current.rows(report["rejected"]))
     except BaseException:
