@@ -203,6 +203,8 @@ def ingest_to(ledger: Any, parsed: Parsed, principal: Principal, scope_of: Calla
     except BaseException:
         answer.close()
         raise
+    if hasattr(ledger, "sign_checkpoint"):  # embedded: sign what this request appended, as `dignity ingest` does
+        ledger.sign_checkpoint()
     return answer
 
 
