@@ -84,6 +84,29 @@ def test_tenancy_cooperative_posts_only_as_payor(api: dict[str, Any]) -> None:
     assert send(api, "mdsc", "/events", orjson.dumps(remittance("coop-2", reference="ACH-5")))["accepted"] == 1
 
 
+def test_tenancy_cooperative_posts_only_as_payor_through_the_cli_with_a_token(api: dict[str, Any],
+                                                                            tmp_path: Path) -> None:
+    import json
+
+    from typer.testing import CliRunner
+
+    from services.cli.main import app as cli
+
+    db = str(api["ledger"].engine.url)
+    upload = tmp_path / "remittances.csv"
+    upload.write_text(HEADER + "coop-1,buyer-1,farm-1,2025-02,50.00,2025-03-04,CLI-1\n"
+                               "coop-2,buyer-1,farm-1,2025-02,50.00,2025-03-04,CLI-2\n")
+    run = CliRunner().invoke(cli, ["ingest", str(upload), "--template", "remittance", "--db", db, "--json",
+                                   "--token", api["tokens"]["cooperative"]])
+    assert run.exit_code == 1, run.output
+    report = json.loads(run.output[run.output.index("{"):])
+    assert report["accepted"] == 1 and [r["line"] for r in report["rejected"]] == [2]
+    assert report["rejected"][0]["error"].startswith("payor: a cooperative token posts remittances it paid")
+    bad = CliRunner().invoke(cli, ["ingest", str(upload), "--template", "remittance", "--db", db,
+                                   "--token", "dl_unknown"])
+    assert bad.exit_code == 2 and "unknown or revoked token" in bad.output
+
+
 # -- 2. ids the ledger derives cannot be guessed; one sender's ids never touch another's ---------------------
 
 def test_tenancy_derived_ids_cannot_be_guessed_from_public_data(tmp_path: Path,
