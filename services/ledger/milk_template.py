@@ -2,19 +2,19 @@
 one per farm (producer), buyer and month: who bought, from which farm, the month, the milk (in pounds or
 in hundredweight; cwt = pounds ÷ 100), through whom, and the report's own line or ticket number.
 
-The event id is derived from the buyer, the farm and the line number (so a resend is a duplicate), through
-the templates' namespace; the line number becomes `purchase_id`, so the same line posted twice counts once.
+The event id is derived from the buyer, the farm and the line number (so a resend is a duplicate), keyed
+with the ledger's id secret like every template row; the line number becomes `purchase_id`, so the same
+line posted twice counts once.
 """
 
 from __future__ import annotations
 
-import uuid
 from decimal import Decimal
 from typing import Any
 
 from events.types import period_of
 from projections.calendar import month_bounds
-from services.ledger.templates import NAMESPACE, Farms, Row, Template
+from services.ledger.templates import Farms, Row, Template
 
 
 def _milk(row: Row, farms: Farms) -> dict[str, Any]:
@@ -32,7 +32,7 @@ def _milk(row: Row, farms: Farms) -> dict[str, Any]:
     via = row.text("via", required=False)
     on = min(month_bounds(sales)[1], farms.today(farm))  # the month's purchases, known at its end
     return {
-        "event_id": str(uuid.uuid5(NAMESPACE, f"MilkPurchased/{buyer}/{farm}/{reference}")),
+        "event_id": farms.row_id(f"cooperative:{via or buyer}", f"MilkPurchased/{buyer}/{farm}/{reference}"),
         "type": "MilkPurchased", "farm_id": farm, "occurred_at": farms.midnight(farm, on),
         "actor": {"role": "cooperative", "id": via or buyer},
         "data": {"buyer_id": buyer, "sales_period": sales, "cwt": hundredweight, "via": via,
