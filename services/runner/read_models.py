@@ -7,22 +7,22 @@ A tick (`ReadModelWriter.tick`) folds what time alone has brought by a moment th
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from datetime import datetime
 from typing import Any
 
 import orjson
 from sqlalchemy import Connection, delete, select, text
-from sqlalchemy.dialects import postgresql, sqlite
 
 from events.catalogue import DERIVED_TYPES
 from events.recorded import RecordedEvent
 from projections.calendar import local_date
-from projections.projection import Derived, Projection, State
+from projections.projection import Derived, Projection, State, is_parted, merged, part_of
 from projections.registry import tickers
 from projections.standing import crossfarm
 from services.store.database import utc_text
 from services.store.schema import (
+    READ_MODELS,
     bans,
     cascades,
     enrolments,
@@ -30,8 +30,9 @@ from services.store.schema import (
     notifications,
     outbox,
     owners,
-    projection_state,
 )
+from services.store.states import load_all_parts, load_parts, load_whole, save_parts, save_whole
+from services.store.upsert import upsert
 
 HISTORY = "history"  # state row holding each farm's history length (the next seq)
 _CHUNK = 500
@@ -43,19 +44,6 @@ DIRECTORIES: dict[str, tuple[Any, list[str]]] = {
 OWNER_LOCKS = 7
 """The first key of the per-owner advisory locks (`pg_advisory_xact_lock(int, int)`): the two-key space
 never meets the one-key locks the projector takes per partition."""
-
-
-def upsert(conn: Connection, table: Any, rows: list[dict[str, Any]], keys: list[str], update: list[str]) -> None:
-    """INSERT .. ON CONFLICT for SQLite and PostgreSQL alike (update=[] means DO NOTHING)."""
-    if not rows:
-        return
-    dialect = postgresql if conn.dialect.name == "postgresql" else sqlite
-    stmt = dialect.insert(table)
-    if update:
-        stmt = stmt.on_conflict_do_update(index_elements=keys, set_={c: stmt.excluded[c] for c in update})
-    else:
-        stmt = stmt.on_conflict_do_nothing(index_elements=keys)
-    conn.execute(stmt, rows)
 
 
 class SqlDirectory:
@@ -99,6 +87,9 @@ class ReadModelWriter:
         self.projections = list(projections)
         self.keep_cache = keep_cache
         self._states: dict[tuple[str, str], State] = {}
+        self._parts: dict[tuple[str, str, str], State] = {}
+        """The loaded parts of split states (`Projection.part`), by (projection, farm, part)."""
+        self._parted = {p.name: p for p in self.projections if is_parted(p)}
         self._by_type: dict[str, list[Projection]] = {}
         self._owners_locked: set[str] = set()
         for p in self.projections:
@@ -107,16 +98,22 @@ class ReadModelWriter:
 
     def forget_cache(self) -> None:
         self._states.clear()
+        self._parts.clear()
 
-    def apply(self, conn: Connection, batch: Sequence[RecordedEvent]) -> tuple[list[Derived], list[Derived]]:
-        """Apply a batch; returns (derived events of these farms, events to append to the log)."""
+    def apply(self, conn: Connection, batch: Sequence[RecordedEvent], positions: Sequence[int] | None = None
+              ) -> tuple[list[Derived], list[Derived]]:
+        """Apply a batch; returns (derived events of these farms, events to append to the log).
+
+        `positions` (one per event) are the events' rows in the embedded log: their history rows then point
+        there instead of holding a second copy of the body."""
         self._begin(conn, {e.farm_id for e in batch})
-        dirty: set[tuple[str, str]] = set()
+        self._load_parts(conn, batch)
+        dirty: set[tuple[str, ...]] = set()
         rows: list[dict[str, Any]] = []
         derived: list[Derived] = []
         elsewhere: list[Derived] = []
-        for event in batch:
-            self._fold(event, dirty, rows, derived, elsewhere)
+        for i, event in enumerate(batch):
+            self._fold(event, dirty, rows, derived, elsewhere, positions[i] if positions is not None else None)
         self._save(conn, dirty, rows, derived)
         return derived, elsewhere
 
@@ -129,7 +126,7 @@ class ReadModelWriter:
         a later fact, adds nothing."""
         names = sorted(set(farms))
         self._begin(conn, names)
-        dirty: set[tuple[str, str]] = set()
+        dirty: set[tuple[str, ...]] = set()
         rows: list[dict[str, Any]] = []
         derived: list[Derived] = []
         elsewhere: list[Derived] = []
@@ -144,6 +141,7 @@ class ReadModelWriter:
     def _begin(self, conn: Connection, farms: Iterable[str]) -> None:
         if not self.keep_cache:
             self._states.clear()
+            self._parts.clear()
         self._load(conn, farms)
         self._conn = conn
         self._directory = SqlDirectory(conn)
@@ -156,14 +154,17 @@ class ReadModelWriter:
         rows: list[dict[str, Any]],
         derived: list[Derived],
         elsewhere: list[Derived],
+        position: int | None = None,
     ) -> None:
         farm = event.farm_id
-        rows.append(self._history_row(event, dirty))
+        rows.append(self._history_row(event, dirty, position))
         for projection in self._by_type.get(event.type, ()):
-            key = (projection.name, farm)
-            state = self._states.get(key)
+            part = part_of(projection, event)
+            key: tuple[str, ...] = (projection.name, farm) if part is None else (projection.name, farm, part)
+            state = (self._part(projection, farm, part) if part is not None
+                     else self._states.get((projection.name, farm)))
             if state is None:
-                state = self._states[key] = projection.initial(farm)
+                state = self._states[(projection.name, farm)] = projection.initial(farm)
             made = projection.apply(state, event)
             dirty.add(key)
             self._route(farm, made, dirty, rows, derived, elsewhere)
@@ -191,8 +192,33 @@ class ReadModelWriter:
             self._directory.written(table)
         return crossfarm.react(event, states, self._directory)
 
-    def _states_of(self, farm: str) -> dict[str, State]:
-        return {p.name: self._states.get((p.name, farm)) or {} for p in self.projections}
+    def _states_of(self, farm: str) -> Mapping[str, State]:
+        """Every projection's whole state of a farm (a split one merged from all its parts, read on demand)."""
+        return _States(self, farm)
+
+    def _part(self, projection: Projection, farm: str, part: str) -> State:
+        key = (projection.name, farm, part)
+        state = self._parts.get(key)
+        if state is None:
+            state = load_parts(self._conn, [key]).get(key) or projection.initial(farm)
+            self._parts[key] = state
+        return state
+
+    def _load_parts(self, conn: Connection, batch: Sequence[RecordedEvent]) -> None:
+        """The parts this batch's events touch, in one read (a derived event's part is read when folded)."""
+        wanted = {(p.name, e.farm_id, part) for e in batch for p in self._by_type.get(e.type, ())
+                  if (part := part_of(p, e)) is not None}
+        missing = [k for k in wanted if k not in self._parts]
+        found = load_parts(conn, missing)
+        for name, farm, part in missing:
+            self._parts[(name, farm, part)] = found.get((name, farm, part)) or self._parted[name].initial(farm)
+
+    def whole(self, name: str, farm: str) -> State:
+        """A split projection's whole state: every part of the farm (those loaded, the rest read now)."""
+        stored = load_all_parts(self._conn, name, farm)
+        self._parts.update({k: v for k, v in stored.items() if k not in self._parts})
+        mine = [v for (n, f, _), v in sorted(self._parts.items()) if n == name and f == farm]
+        return merged(self._parted[name].initial(farm), [orjson.loads(orjson.dumps(v)) for v in mine])
 
     def _lock_owner(self, owner: str) -> None:
         """SU-2 on PostgreSQL: one transaction at a time reads and writes an owner's `enrolments` and
@@ -203,12 +229,16 @@ class ReadModelWriter:
                                {"owner": owner})
             self._owners_locked.add(owner)
 
-    def _history_row(self, event: RecordedEvent, dirty: set[tuple[str, str]]) -> dict[str, Any]:
+    def _history_row(self, event: RecordedEvent, dirty: set[tuple[str, str]], position: int | None
+                     ) -> dict[str, Any]:
         key = (HISTORY, event.farm_id)
         head = self._states.setdefault(key, {"seq": 0})
         head["seq"] += 1
         dirty.add(key)
-        return {
+        if position is not None:  # the log holds it: the history row only points there
+            return {"farm_id": event.farm_id, "seq": head["seq"], "event_id": None, "type": None,
+                    "occurred_at": None, "recorded_at": None, "position": position, "body": None}
+        return {"position": None,
             "farm_id": event.farm_id, "seq": head["seq"], "event_id": event.event_id, "type": event.type,
             "occurred_at": utc_text(event.occurred_at), "recorded_at": utc_text(event.recorded_at),
             "body": orjson.dumps(event.raw, option=orjson.OPT_SORT_KEYS),
@@ -216,27 +246,15 @@ class ReadModelWriter:
 
     def _load(self, conn: Connection, farms: Iterable[str]) -> None:
         missing = [f for f in farms if (HISTORY, f) not in self._states]
-        for i in range(0, len(missing), _CHUNK):
-            chunk = missing[i : i + _CHUNK]
-            for name, key, raw in conn.execute(
-                select(projection_state.c.projection, projection_state.c.key, projection_state.c.state).where(
-                    projection_state.c.key.in_(chunk)
-                )
-            ):
-                self._states[(name, key)] = orjson.loads(raw)
-            for farm in chunk:
-                self._states.setdefault((HISTORY, farm), {"seq": 0})
+        self._states.update(load_whole(conn, missing))
+        for farm in missing:
+            self._states.setdefault((HISTORY, farm), {"seq": 0})
 
     def _save(
-        self, conn: Connection, dirty: set[tuple[str, str]], rows: list[dict[str, Any]], derived: list[Derived]
+        self, conn: Connection, dirty: set[tuple[str, ...]], rows: list[dict[str, Any]], derived: list[Derived]
     ) -> None:
-        upsert(
-            conn,
-            projection_state,
-            [{"projection": p, "key": k, "state": orjson.dumps(self._states[(p, k)])} for p, k in sorted(dirty)],
-            ["projection", "key"],
-            ["state"],
-        )
+        save_whole(conn, {(k[0], k[1]): self._states[(k[0], k[1])] for k in dirty if len(k) == 2})
+        save_parts(conn, {(k[0], k[1], k[2]): self._parts[(k[0], k[1], k[2])] for k in dirty if len(k) == 3})
         upsert(conn, history, rows, ["farm_id", "seq"], [])
         upsert(
             conn,
@@ -249,5 +267,27 @@ class ReadModelWriter:
 
     @staticmethod
     def clear(conn: Connection) -> None:
-        for table in (projection_state, history, outbox, owners, enrolments, cascades, bans, notifications):
+        for table in READ_MODELS:
             conn.execute(delete(table))
+
+
+class _States(Mapping[str, State]):
+    """A farm's states by projection name for the process managers and tickers; a split state is merged
+    only if one of them reads it."""
+
+    def __init__(self, writer: ReadModelWriter, farm: str) -> None:
+        self.writer, self.farm = writer, farm
+        self.names = [p.name for p in writer.projections]
+
+    def __getitem__(self, name: str) -> State:
+        if name in self.writer._parted:
+            return self.writer.whole(name, self.farm)
+        if name not in self.names:
+            raise KeyError(name)
+        return self.writer._states.get((name, self.farm)) or {}
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self.names)
+
+    def __len__(self) -> int:
+        return len(self.names)
