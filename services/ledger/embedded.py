@@ -19,10 +19,11 @@ from projections.standing.query import NAME as STANDING
 from services.ledger.ingest import Ingestor, IngestReport
 from services.log.event_log import AppendOutcome, Candidate
 from services.log.sql_log import SqlEventLog
-from services.runner.read_models import ReadModelWriter, upsert
+from services.runner.read_models import ReadModelWriter
 from services.sealing.vault import KeyVault
 from services.store.database import connect, now
 from services.store.schema import EMBEDDED_CHECKPOINT, checkpoints, events, projection_state
+from services.store.upsert import upsert
 
 CHECKPOINT = EMBEDDED_CHECKPOINT
 REPLAY_BATCH = 50_000  # states are written once per batch: big batches, few rewrites of big states

@@ -12,7 +12,7 @@ from datetime import datetime
 from typing import Any
 
 import orjson
-from sqlalchemy import Connection, delete, select, text
+from sqlalchemy import Connection, delete, select
 
 from events.catalogue import DERIVED_TYPES
 from events.recorded import RecordedEvent
@@ -21,6 +21,8 @@ from projections.projection import Derived, Projection, State, is_parted, merged
 from projections.registry import tickers
 from projections.standing import crossfarm
 from services.store.database import utc_text
+from services.store.locks import lock_owner
+from services.store.outbox import pending
 from services.store.schema import (
     READ_MODELS,
     bans,
@@ -32,7 +34,7 @@ from services.store.schema import (
     owners,
 )
 from services.store.states import load_all_parts, load_parts, load_whole, save_parts, save_whole
-from services.store.upsert import upsert
+from services.store.upsert import upsert  # also imported from here by older callers
 
 HISTORY = "history"  # state row holding each farm's history length (the next seq)
 _CHUNK = 500
@@ -41,9 +43,6 @@ DIRECTORIES: dict[str, tuple[Any, list[str]]] = {
     "notifications": (notifications, ["notification_id"]), "enrolments": (enrolments, ["farm_id"]),
     "cascades": (cascades, ["notice_key"]),
 }
-OWNER_LOCKS = 7
-"""The first key of the per-owner advisory locks (`pg_advisory_xact_lock(int, int)`): the two-key space
-never meets the one-key locks the projector takes per partition."""
 
 
 class SqlDirectory:
@@ -224,9 +223,8 @@ class ReadModelWriter:
         """SU-2 on PostgreSQL: one transaction at a time reads and writes an owner's `enrolments` and
         `cascades` (held to commit), so a farm's enrolment applied by one worker and its sibling's suspension
         applied by another cannot both miss the other. SQLite has one writer already."""
-        if self._conn.dialect.name == "postgresql" and owner not in self._owners_locked:
-            self._conn.execute(text(f"SELECT pg_advisory_xact_lock({OWNER_LOCKS}, hashtext(:owner))"),
-                               {"owner": owner})
+        if owner not in self._owners_locked:
+            lock_owner(self._conn, owner)
             self._owners_locked.add(owner)
 
     def _history_row(self, event: RecordedEvent, dirty: set[tuple[str, str]], position: int | None
@@ -256,14 +254,7 @@ class ReadModelWriter:
         save_whole(conn, {(k[0], k[1]): self._states[(k[0], k[1])] for k in dirty if len(k) == 2})
         save_parts(conn, {(k[0], k[1], k[2]): self._parts[(k[0], k[1], k[2])] for k in dirty if len(k) == 3})
         upsert(conn, history, rows, ["farm_id", "seq"], [])
-        upsert(
-            conn,
-            outbox,
-            [{"event_id": d["event_id"], "farm_id": d["farm_id"], "body": orjson.dumps(d), "published": 0}
-             for d in derived],
-            ["event_id"],
-            [],
-        )
+        pending(conn, outbox, derived)
 
     @staticmethod
     def clear(conn: Connection) -> None:

@@ -25,9 +25,9 @@ from projections.derive import derive, derived_id
 from projections.projection import Derived
 from projections.registry import deadline_queries, finding_queries
 from services.ledger.queries import farm_view
-from services.runner.read_models import upsert
 from services.store.history import bodies_by_id
 from services.store.schema import outbox
+from services.store.upsert import upsert
 
 log = logging.getLogger(__name__)
 
