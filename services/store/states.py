@@ -1,9 +1,14 @@
 """Projection states in SQL: whole states (`projection_state`, one JSON per projection and key) and split
 states (`state_parts`, one JSON per projection, key and part). The one place both runners and the queries
-read and write them."""
+read and write them.
+
+Parts are stored deflated: they are the big states (every payroll line of a month), their JSON repeats the
+same keys line after line, and a fast zlib level shrinks them ~5x for well under a millisecond each. A
+part written by an earlier version (plain JSON, from the migration) is read as it is."""
 
 from __future__ import annotations
 
+import zlib
 from collections.abc import Iterable
 from typing import Any
 
@@ -39,7 +44,7 @@ def load_parts(conn: Connection, wanted: Iterable[tuple[str, str, str]]) -> dict
         for key, name, part, raw in conn.execute(
             select(c.key, c.projection, c.part, c.state).where(tuple_(c.key, c.projection, c.part).in_(chunk))
         ):
-            found[(name, key, part)] = orjson.loads(raw)
+            found[(name, key, part)] = _decoded(raw)
     return found
 
 
@@ -49,7 +54,7 @@ def load_all_parts(conn: Connection, name: str | None, key: str) -> dict[tuple[s
     query = select(c.projection, c.part, c.state).where(c.key == key)
     if name is not None:
         query = query.where(c.projection == name)
-    return {(n, key, part): orjson.loads(raw) for n, part, raw in conn.execute(query.order_by(c.projection, c.part))}
+    return {(n, key, part): _decoded(raw) for n, part, raw in conn.execute(query.order_by(c.projection, c.part))}
 
 
 def save_whole(conn: Connection, states: dict[tuple[str, str], State]) -> None:
@@ -60,7 +65,7 @@ def save_whole(conn: Connection, states: dict[tuple[str, str], State]) -> None:
 
 def save_parts(conn: Connection, parts: dict[tuple[str, str, str], State]) -> None:
     upsert(conn, state_parts,
-           [{"projection": p, "key": k, "part": part, "state": orjson.dumps(s)}
+           [{"projection": p, "key": k, "part": part, "state": zlib.compress(orjson.dumps(s), 1)}
             for (p, k, part), s in sorted(parts.items())],
            ["key", "projection", "part"], ["state"])
 
@@ -74,6 +79,12 @@ def all_states(conn: Connection) -> dict[tuple[str, str], State]:
     parts: dict[tuple[str, str], list[State]] = {}
     c = state_parts.c
     for key, name, raw in conn.execute(select(c.key, c.projection, c.state).order_by(c.key, c.projection, c.part)):
-        parts.setdefault((name, key), []).append(orjson.loads(raw))
+        parts.setdefault((name, key), []).append(_decoded(raw))
     found.update({k: merged({}, v) for k, v in parts.items()})
     return dict(sorted(found.items()))
+
+
+def _decoded(raw: bytes) -> State:
+    data = bytes(raw)
+    state: State = orjson.loads(data if data[:1] == b"{" else zlib.decompress(data))
+    return state
