@@ -150,6 +150,11 @@ class EmbeddedLedger:
         self.writer.forget_cache()
         return self.catch_up(progress)
 
+    def log_length(self) -> int:
+        """How many events the log holds (what a rebuild replays)."""
+        with self.engine.connect() as conn:
+            return int(conn.execute(select(func.count()).select_from(events)).scalar() or 0)
+
     # -- reading ---------------------------------------------------------------------------------
     def enrolled_farms(self) -> set[str]:
         with self.engine.connect() as conn:
