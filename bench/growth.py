@@ -22,6 +22,7 @@ import sqlite3
 import statistics
 import tempfile
 import time
+import zlib
 from collections.abc import Callable
 from datetime import timedelta
 from pathlib import Path
@@ -137,7 +138,16 @@ def query_rows(url: str, months: int, samples: int, program_samples: int, seed: 
         "standing (farm)": lambda f: queries.standing(engine, f, as_of),
         "history (farm)": lambda f: queries.farm_history(engine, f, as_of, known_at),
     }
+    raw_engine = sqlite3.connect(url.removeprefix("sqlite:///"))
+
+    def raw_farm(farm: str) -> None:  # the floor of a per-farm answer: read and decode the farm's stored rows
+        for table in ("projection_state", "state_parts"):
+            for (blob,) in raw_engine.execute(f"SELECT state FROM {table} WHERE key = ?", (farm,)):
+                orjson.loads(blob if blob[:1] == b"{" else zlib.decompress(blob))
+
     rows = []
+    p50, p99 = latencies(lambda: raw_farm(rng.choice(farms)), samples)
+    rows.append(["raw: select + decode a farm's state rows", f"{p50:.1f}", f"{p99:.1f}", "ceiling"])
     for name, fn in per_farm.items():
         err.print(f"  query {name} x {samples}")
         p50, p99 = latencies(lambda fn=fn: fn(rng.choice(farms)), samples)  # type: ignore[misc]
