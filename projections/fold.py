@@ -138,8 +138,7 @@ class Fold:
     def _cross_farm(event: RecordedEvent, states: States, directories: Directories) -> list[Derived]:
         """Write the directories an event feeds, then run the process managers that read them."""
         mine = states.of_farm(event.farm_id)
-        owner = crossfarm.owner_scope(event, mine)
-        if owner is not None:
+        for owner in crossfarm.lock_scopes(event, mine):
             directories.lock(owner)
         for table, row in crossfarm.directory_rows(event, mine):
             directories.write(table, row)

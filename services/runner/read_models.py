@@ -24,6 +24,8 @@ from services.store.schema import (
     READ_MODELS,
     bans,
     cascades,
+    controls,
+    employments,
     enrolments,
     history,
     notifications,
@@ -38,6 +40,8 @@ DIRECTORIES: dict[str, tuple[Any, list[str]]] = {
     "owners": (owners, ["owner_id", "farm_id"]), "bans": (bans, ["person_id", "violation_id"]),
     "notifications": (notifications, ["notification_id"]), "enrolments": (enrolments, ["farm_id"]),
     "cascades": (cascades, ["notice_key"]),
+    "controls": (controls, ["controller_id", "farm_id", "since"]),
+    "employments": (employments, ["person_id", "farm_id", "on", "kind"]),
 }
 
 
@@ -78,6 +82,29 @@ class SqlDirectory:
         target, keys = DIRECTORIES[table]
         upsert(self.conn, target, [row], keys, [])
         self.written(table)
+
+    def controlled(self, controller_id: str) -> dict[str, tuple[str, list[tuple[str, str | None]]]]:
+        """SU-2: every farm the controller owns or controls: farm -> (enrolled_on, control spans; an owned
+        farm's span is open)."""
+        out: dict[str, tuple[str, list[tuple[str, str | None]]]] = {
+            farm: (on, [("0000-01-01", None)]) for farm, on in self.enrolments(controller_id).items()}
+        rows = self.conn.execute(
+            select(controls.c.farm_id, controls.c.since, controls.c.until, enrolments.c.enrolled_on)
+            .join(enrolments, enrolments.c.farm_id == controls.c.farm_id)
+            .where(controls.c.controller_id == controller_id))
+        for farm, since, until, enrolled_on in rows:
+            out.setdefault(farm, (enrolled_on, []))[1].append((since, until))
+        return out
+
+    def employments_of(self, person_id: str) -> list[dict[str, Any]]:
+        """PE-1: the person's hires and separations at every farm."""
+        query = select(employments).where(employments.c.person_id == person_id)
+        return [dict(r) for r in self.conn.execute(query).mappings()]
+
+    def cascades_from(self, origins: list[str]) -> list[dict[str, Any]]:
+        """The `cascades` rows whose origin is one of these farms, in the order derived."""
+        query = select(cascades).where(cascades.c.origin.in_(sorted(origins))).order_by(cascades.c.position)
+        return [dict(r) for r in self.conn.execute(query).mappings()] if origins else []
 
     def bans_of(self, person_id: str) -> list[dict[str, Any]]:
         # Every hire asks; bans are few. One read of the whole table per batch beats one query per hire.
