@@ -13,7 +13,6 @@ it serves: webhooks, the Kafka topic in the distributed mode, and the feed the S
 from __future__ import annotations
 
 import importlib
-import os
 import pkgutil
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
@@ -25,6 +24,7 @@ import services.api.routers as routers
 from services.api.responses import JSONResponse
 from services.auth.deps import principal
 from services.dashboard.routes import html_errors
+from services.settings import settings
 from services.store.database import connect, database_url
 
 
@@ -54,7 +54,7 @@ async def _delivering(app: FastAPI) -> AsyncIterator[None]:
     from services.delivery.topic import StandingChangesTopic
 
     engine = app.state.engine
-    kafka = os.environ.get("DIGNITY_KAFKA") if engine.dialect.name == "postgresql" else None
+    kafka = settings().kafka if engine.dialect.name == "postgresql" else None
     topic = StandingChangesTopic(engine, kafka) if kafka else None
     thread, stop = Pump(engine, topic=topic).start(interval=1.0)
     try:

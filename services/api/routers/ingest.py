@@ -9,7 +9,6 @@ why, like an invalid line, and appends nothing.
 from __future__ import annotations
 
 import io
-import os
 import threading
 from typing import Annotated, Any
 
@@ -24,6 +23,7 @@ from services.auth.roles import Principal
 from services.auth.scope import load_scope
 from services.ledger.ingest import parse_dicts, parse_jsonl
 from services.ledger.templates import TEMPLATES, parse_template
+from services.settings import settings
 
 router = APIRouter(tags=["ingest"])
 _WRITE = threading.Lock()
@@ -41,7 +41,7 @@ def ledger_for(request: Request) -> Any:
     """The embedded ledger on the app's database, or the distributed one when the app is distributed
     (a PostgreSQL database and DIGNITY_KAFKA set, the rule `dignity ingest` follows)."""
     state = request.app.state
-    kafka = os.environ.get("DIGNITY_KAFKA")
+    kafka = settings().kafka
     if kafka and str(state.engine.url).startswith("postgresql"):
         if getattr(state, "distributed_ledger", None) is None:
             from services.ledger.distributed import DistributedLedger

@@ -131,11 +131,10 @@ def run(
 
 
 def _distributed_kafka(db: str | None) -> str | None:
-    import os
-
+    from services.settings import settings
     from services.store.database import database_url
 
-    return os.environ.get("DIGNITY_KAFKA") if database_url(db).startswith("postgresql") else None
+    return settings().kafka if database_url(db).startswith("postgresql") else None
 
 
 @hooks_app.command("deliveries")
