@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import secrets
 import uuid
 from typing import Any
 from urllib.parse import urlparse
@@ -11,6 +10,7 @@ from sqlalchemy import Engine, insert, select, update
 
 from services.delivery import feed
 from services.delivery.rows import plain
+from services.delivery.signing import check_secret, new_secret
 from services.store.database import now, utc_text
 from services.store.schema import webhook_subscriptions
 
@@ -28,9 +28,11 @@ class Subscriptions:
         parsed = urlparse(url)
         if parsed.scheme not in ("http", "https") or not parsed.netloc:
             raise ValueError(f"{url!r} is not an http(s) URL")
+        if secret is not None:
+            check_secret(secret)
         subscription_id = uuid.uuid4().hex[:16]
         row: dict[str, Any] = {"subscription_id": subscription_id, "buyer_id": buyer_id, "url": url,
-               "secret": secret or secrets.token_urlsafe(32), "created_at": utc_text(now()), "active": 1}
+               "secret": secret or new_secret(), "created_at": utc_text(now()), "active": 1}
         start = feed.last_position(self.engine) if from_now else 0
         with self.engine.begin() as conn:
             conn.execute(insert(webhook_subscriptions).values(**row))
@@ -61,3 +63,12 @@ class Subscriptions:
     def _list(self, query: Any) -> list[dict[str, Any]]:
         with self.engine.connect() as conn:
             return plain(conn.execute(query.order_by(webhook_subscriptions.c.created_at)).mappings())
+
+    def rotate(self, subscription_id: str) -> str | None:
+        """A new secret for an active subscription (every later try is signed with it); None if inactive."""
+        secret = new_secret()
+        with self.engine.begin() as conn:
+            done = conn.execute(update(webhook_subscriptions)
+                                .where(webhook_subscriptions.c.subscription_id == subscription_id,
+                                       webhook_subscriptions.c.active == 1).values(secret=secret))
+        return secret if done.rowcount else None

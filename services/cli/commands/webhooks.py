@@ -34,13 +34,13 @@ def _webhooks(db: str | None, max_attempts: int = 10, base: float = 2.0, cap: fl
 def add(
     buyer: Annotated[str, typer.Option("--buyer", help="The buyer id (as BuyerLinked names it)")],
     url: Annotated[str, typer.Option("--url", help="Where to POST each notification")],
-    secret: Annotated[str | None, typer.Option(help="The HMAC secret (default: a new random one)")] = None,
+    secret: Annotated[str | None, typer.Option(help="The signing secret (default: a new whsec_ one)")] = None,
     from_now: Annotated[bool, typer.Option("--from-now", help="Only notifications from now on "
                                                               "(default: every one the buyer ever had)")] = False,
     db: DbOption = None,
     as_json: JsonOption = False,
 ) -> None:
-    """Subscribe a buyer's URL. The secret signs every body (X-Dignity-Signature: sha256=HMAC)."""
+    """Subscribe a buyer's URL. The secret signs every delivery (Standard Webhooks: webhook-signature)."""
     from services.delivery.subscriptions import Subscriptions
     from services.store.database import connect
 
@@ -53,6 +53,21 @@ def add(
         return
     console.print(f"subscription {row['subscription_id']}: {buyer} -> {url}")
     console.print(f"secret (give it to the buyer): {row['secret']}", markup=False)
+
+
+@hooks_app.command("rotate")
+def rotate(subscription: Annotated[str, typer.Argument(help="The subscription id")], db: DbOption = None,
+           as_json: JsonOption = False) -> None:
+    """Give a subscription a new secret: every later try is signed with it (the old one stops at once)."""
+    from services.delivery.subscriptions import Subscriptions
+    from services.store.database import connect
+
+    secret = Subscriptions(connect(db)).rotate(subscription)
+    if secret is None:
+        err_console.print(f"error: no active subscription {subscription!r}", style="red", markup=False)
+        raise typer.Exit(1)
+    print_json({"subscription_id": subscription, "secret": secret}) if as_json else console.print(
+        f"new secret (give it to the buyer): {secret}", markup=False)
 
 
 @hooks_app.command("list")
