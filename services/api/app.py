@@ -13,19 +13,26 @@ it serves: webhooks, the Kafka topic in the distributed mode, and the feed the S
 from __future__ import annotations
 
 import importlib
+import logging
 import pkgutil
-from collections.abc import AsyncIterator
+import time
+from collections.abc import AsyncIterator, Awaitable, Callable
 from contextlib import asynccontextmanager
 
-from fastapi import Depends, FastAPI
+from fastapi import Depends, FastAPI, Request, Response
+from sqlalchemy import Engine
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 import services.api.routers as routers
+from services import structured_logs
+from services.api.metrics import Metrics
 from services.api.responses import JSONResponse
 from services.auth.deps import principal
 from services.dashboard.routes import html_errors
 from services.settings import settings
 from services.store.database import connect, database_url
+
+log = logging.getLogger("dignity.http")
 
 
 def create_app(db_url: str | None = None, deliver: bool = True) -> FastAPI:
@@ -37,6 +44,9 @@ def create_app(db_url: str | None = None, deliver: bool = True) -> FastAPI:
         lifespan=_delivering if deliver else None,
     )
     app.state.engine = connect(database_url(db_url))
+    app.state.metrics = Metrics(app.state.engine, _kafka(app.state.engine))
+    structured_logs.configure()
+    app.middleware("http")(_log_request)
     guarded = [Depends(principal)]
     for module in pkgutil.iter_modules(routers.__path__):
         loaded = importlib.import_module(f"{routers.__name__}.{module.name}")
@@ -47,6 +57,23 @@ def create_app(db_url: str | None = None, deliver: bool = True) -> FastAPI:
     return app
 
 
+def _kafka(engine: Engine) -> str | None:
+    """The broker when the app is distributed (a PostgreSQL database and DIGNITY_KAFKA set)."""
+    return settings().kafka if engine.dialect.name == "postgresql" else None
+
+
+async def _log_request(request: Request, call_next: Callable[[Request], Awaitable[Response]]) -> Response:
+    """One line per request: method, route template (ids stay out of the log), status, milliseconds, role."""
+    started = time.perf_counter()
+    response = await call_next(request)
+    route = request.scope.get("route")
+    who = getattr(request.state, "principal", None)
+    log.info("request", extra={"method": request.method, "route": getattr(route, "path", "?"),
+                               "status": response.status_code, "ms": round((time.perf_counter() - started) * 1e3, 1),
+                               "role": getattr(who, "role", None)})
+    return response
+
+
 @asynccontextmanager
 async def _delivering(app: FastAPI) -> AsyncIterator[None]:
     """The delivery loop beside the server; the Kafka topic too when the app is distributed."""
@@ -54,7 +81,7 @@ async def _delivering(app: FastAPI) -> AsyncIterator[None]:
     from services.delivery.topic import StandingChangesTopic
 
     engine = app.state.engine
-    kafka = settings().kafka if engine.dialect.name == "postgresql" else None
+    kafka = _kafka(engine)
     topic = StandingChangesTopic(engine, kafka) if kafka else None
     thread, stop = Pump(engine, topic=topic).start(interval=1.0)
     try:

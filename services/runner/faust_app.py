@@ -31,6 +31,7 @@ from sqlalchemy import Engine, select
 
 from events.types import PROGRAM_KEY
 from projections.standing.query import NAME as STANDING
+from services import structured_logs
 from services.ledger.queries import state_keys
 from services.log.kafka_log import EVENTS, KafkaEventLog, bootstrap_servers, partition_for, topic_name
 from services.runner.projector import TRANSIENT, Outcome, Projector, Record
@@ -85,6 +86,7 @@ class Runner:
     """The blocking part (database, kafka-python producer), run in a thread off the event loop."""
 
     def __init__(self) -> None:
+        structured_logs.configure()  # after Faust set its handlers up: JSON lines when DIGNITY_LOG_JSON=1
         self.engine: Engine = connect(settings().db)
         self.log = KafkaEventLog(self.engine)
         self.projector = Projector(self.engine)

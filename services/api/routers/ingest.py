@@ -67,7 +67,9 @@ def _run(request: Request, who: Principal, parsed_of: Any) -> dict[str, Any]:
     with _WRITE:
         ledger = ledger_for(request)
         parsed = parsed_of(ledger)
-        return posting.ingest(ledger, parsed, who, lambda farm: load_scope(request.app.state.engine, farm))
+        report = posting.ingest(ledger, parsed, who, lambda farm: load_scope(request.app.state.engine, farm))
+    request.app.state.metrics.count(report, "api")
+    return report
 
 
 @router.post("/events", summary="Append events (JSON Lines, a JSON array, or one object)",

@@ -119,9 +119,11 @@ def run(
     as_json: JsonOption = False,
 ) -> None:
     """Deliver: copy new standing changes into the feed, send due webhooks, feed the Kafka topic."""
+    from services import structured_logs
     from services.delivery.pump import Pump
     from services.delivery.topic import StandingChangesTopic
 
+    structured_logs.configure()
     hooks = _webhooks(db, max_attempts, backoff_base, backoff_cap, timeout)
     kafka = kafka or _distributed_kafka(db)
     topic = StandingChangesTopic(hooks.engine, kafka) if kafka else None
