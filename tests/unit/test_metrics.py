@@ -1,5 +1,5 @@
 """GET /metrics (issue 12): Prometheus text that names events ingested and rejected, deadlines missed per
-rule, deliveries failing and dead letters, and the consumer lag per partition; no token needed, no id in it.
+rule, deliveries failing and dead letters, and the consumer lag per partition; MDSC's, and no id in it.
 Structured logs: one JSON object a line with DIGNITY_LOG_JSON=1."""
 
 from __future__ import annotations
@@ -63,7 +63,10 @@ def test_metrics_count_ingest_deadlines_missed_and_failing_deliveries(tmp_path: 
     report = answer.json()
     assert (report["accepted"], report["duplicates"], len(report["rejected"])) == (1, 1, 1)
 
-    scraped = client.get("/metrics")  # no token: a scraper's request
+    assert client.get("/metrics").status_code == 401  # no route answers without a token
+    farm = TokenStore(ledger.engine).issue("farm", "farm-1").secret
+    assert client.get("/metrics", headers={"Authorization": f"Bearer {farm}"}).status_code == 403
+    scraped = client.get("/metrics", headers={"Authorization": f"Bearer {token}"})
     assert scraped.status_code == 200 and scraped.headers["content-type"].startswith("text/plain")
     got = samples(scraped.text)
     assert got[("dignity_events_ingested_total", (("outcome", "accepted"), ("via", "api")))] == 1
