@@ -15,8 +15,8 @@ from services.auth.roles import Principal
 from services.auth.scope import load_scopes
 from services.dashboard import timeline
 from services.dashboard.charts import passthrough_svg, timeline_svg
-from services.dashboard.months import months
 from services.ledger import queries
+from services.ledger.months import months
 from services.store.database import now
 
 CONDUCT_LIMIT = 200
