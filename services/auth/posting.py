@@ -5,15 +5,23 @@ appends nothing; the others go on. Non-MDSC principals post as themselves: the t
 who the actor is. MDSC staff record on behalf of others (a worker organisation's complaint intake), so
 their events keep the actor they carry.
 
+A non-MDSC sender's event ids are its own: the ledger stores each under `ledger_id(secret, sender, id)`,
+so one sender's ids never meet another's. A resend by the same sender is still recognised (same id, same
+key), while nothing another sender posted, or will post, can make its event be refused, and the answer
+never depends on whether another sender used the same id (docs/decisions.md, "Tenancy").
+
 The answer is `dignity ingest --json`'s, plus `rows`: one result per input line or CSV row.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Iterator
+import uuid
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any, Protocol
+
+from sqlalchemy import Engine, select
 
 from events.catalogue import Event
 from events.codec import EventRejected
@@ -24,6 +32,8 @@ from services.auth.scope import FarmScope
 from services.ledger.ingest import Ingestor
 from services.log.event_log import AppendOutcome, Candidate
 from services.sealing.vault import KeyVault
+from services.store.id_secret import id_secret, ledger_id
+from services.store.schema import event_index, events
 
 Parsed = Iterable[tuple[int, Event | EventRejected]]
 
@@ -35,10 +45,20 @@ class Ledger(Protocol):
     def enrolled_farms(self) -> set[str]: ...
 
 
-def guarded(parsed: Parsed, principal: Principal, scope_of: Callable[[str], FarmScope]) -> Iterator[
-        tuple[int, Event | EventRejected]]:
-    """Each line as parsed, or rejected when the principal may not post it."""
+def sender_key(principal: Principal) -> str:
+    """The namespace of a sender's event ids."""
+    return f"{principal.role}:{principal.subject}"
+
+
+def guarded(parsed: Parsed, principal: Principal, scope_of: Callable[[str], FarmScope],
+            secret: bytes, recorded: Callable[[str], bool] = lambda _id: False,
+            fields: Mapping[str, str] | None = None) -> Iterator[tuple[int, Event | EventRejected]]:
+    """Each line as parsed, or rejected when the principal may not post it. A non-MDSC sender's event id
+    is replaced by its key in that sender's namespace (`secret` is the ledger's id secret), and so is the
+    line a payroll correction names when the sender posted that line (`recorded`: is an id in the log).
+    `fields` names a refused field as the input does (a CSV template's columns)."""
     scopes: dict[str, FarmScope] = {}
+    own: set[str] = set()  # this upload's ids so far: a correction may follow its line in the same file
     for number, item in parsed:
         if isinstance(item, EventRejected):
             yield number, item
@@ -46,11 +66,32 @@ def guarded(parsed: Parsed, principal: Principal, scope_of: Callable[[str], Farm
         scope = scopes.get(item.farm_id) or scopes.setdefault(item.farm_id, scope_of(item.farm_id))
         decision = policy.may_post(principal, item.type, scope, item.data.model_dump(mode="json"))
         if not decision:
-            yield number, EventRejected(number, decision.field, decision.reason)
+            field_name = (fields or {}).get(decision.field or "", decision.field)
+            yield number, EventRejected(number, field_name, decision.reason)
             continue
         if principal.role != "mdsc":
-            item = item.model_copy(update={"actor": Actor.model_validate(principal.actor)})
+            key = sender_key(principal)
+            event_id = ledger_id(secret, key, str(item.event_id))
+            own.add(event_id)
+            corrects = getattr(item.data, "corrects", None)
+            if corrects is not None:
+                mine = ledger_id(secret, key, str(corrects))
+                if mine in own or recorded(mine):
+                    item = item.model_copy(update={"data": item.data.model_copy(update={"corrects": uuid.UUID(mine)})})
+            item = item.model_copy(update={"actor": Actor.model_validate(principal.actor),
+                                           "event_id": uuid.UUID(event_id)})
         yield number, item
+
+
+def recorded_in(engine: Engine) -> Callable[[str], bool]:
+    """Is this event id in the log (the embedded `events`, or the distributed mode's `event_index`)."""
+
+    def known(event_id: str) -> bool:
+        with engine.connect() as conn:
+            return any(conn.execute(select(table.c.event_id).where(table.c.event_id == event_id)).first()
+                       for table in (events, event_index))
+
+    return known
 
 
 @dataclass
@@ -77,7 +118,7 @@ class RowResults:
 
 
 def ingest(ledger: Any, parsed: Parsed, principal: Principal, scope_of: Callable[[str], FarmScope],
-           progress: Callable[[int], None] | None = None) -> dict[str, Any]:
+           progress: Callable[[int], None] | None = None, fields: Mapping[str, str] | None = None) -> dict[str, Any]:
     """Ingest through the ledger's own append (embedded: log and read models; distributed: Kafka)."""
     results = RowResults()
     append: Callable[[list[Candidate], datetime], AppendOutcome] = (
@@ -89,5 +130,7 @@ def ingest(ledger: Any, parsed: Parsed, principal: Principal, scope_of: Callable
         return outcome
 
     ingestor = Ingestor(recording, ledger.enrolled_farms(), ledger.vault, ledger.clock)
-    report = ingestor.run(results.track(guarded(parsed, principal, scope_of)), progress).as_json()
+    secret = id_secret(ledger.engine) if principal.role != "mdsc" else b""
+    lines = guarded(parsed, principal, scope_of, secret, recorded_in(ledger.engine), fields)
+    report = ingestor.run(results.track(lines), progress).as_json()
     return {**report, "rows": results.rows(report["rejected"])}

@@ -4,13 +4,13 @@ from __future__ import annotations
 
 import uuid
 from typing import Any
-from urllib.parse import urlparse
 
 from sqlalchemy import Engine, insert, select, update
 
 from services.delivery import feed
 from services.delivery.rows import plain
 from services.delivery.signing import check_secret, new_secret
+from services.delivery.urls import check_url
 from services.store.database import now, utc_text
 from services.store.schema import webhook_subscriptions
 
@@ -25,9 +25,7 @@ class Subscriptions:
 
     def add(self, buyer_id: str, url: str, secret: str | None = None, from_now: bool = False) -> dict[str, Any]:
         """Subscribe; from the first notification the buyer ever had, unless `from_now`."""
-        parsed = urlparse(url)
-        if parsed.scheme not in ("http", "https") or not parsed.netloc:
-            raise ValueError(f"{url!r} is not an http(s) URL")
+        check_url(url)  # https to a public host, or named by the operator (RefusedUrl is a ValueError)
         if secret is not None:
             check_secret(secret)
         subscription_id = uuid.uuid4().hex[:16]

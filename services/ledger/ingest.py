@@ -15,6 +15,7 @@ from events.catalogue import DERIVED_TYPES, REFERENCE_TYPES, Event
 from events.codec import EventRejected, content_digest, decode_line, to_json, validate
 from events.types import PROGRAM_KEY
 from services.log.event_log import AppendOutcome, Candidate
+from services.sealing.assigned import check_unassigned
 from services.sealing.vault import KeyVault
 
 BATCH = 2000
@@ -46,6 +47,7 @@ def sender_rules(event: Event, line: int | None, enrolled: Callable[[str], bool]
         raise EventRejected(line, "recorded_at", "is set by the ledger; leave it out")
     if event.type in DERIVED_TYPES:
         raise EventRejected(line, "type", f"{event.type} is derived by the ledger and cannot be posted")
+    check_unassigned(event, line)
     if event.type in REFERENCE_TYPES:
         if event.farm_id != PROGRAM_KEY:
             raise EventRejected(line, "farm_id", f"program reference data uses the key {PROGRAM_KEY!r}")

@@ -63,11 +63,12 @@ def _lines(raw: bytes) -> Any:
     return parse_dicts(enumerate(items, start=1))
 
 
-def _run(request: Request, who: Principal, parsed_of: Any) -> dict[str, Any]:
+def _run(request: Request, who: Principal, parsed_of: Any, fields: dict[str, str] | None = None) -> dict[str, Any]:
     with _WRITE:
         ledger = ledger_for(request)
         parsed = parsed_of(ledger)
-        report = posting.ingest(ledger, parsed, who, lambda farm: load_scope(request.app.state.engine, farm))
+        report = posting.ingest(ledger, parsed, who, lambda farm: load_scope(request.app.state.engine, farm),
+                                fields=fields)
     request.app.state.metrics.count(report, "api")
     return report
 
@@ -88,4 +89,5 @@ async def post_template(request: Request, who: PrincipalDep,
         raise HTTPException(status_code=404, detail=f"unknown template {template!r}: use {' or '.join(TEMPLATES)}")
     raw = await request.body()
     return JSONResponse(await run_in_threadpool(
-        _run, request, who, lambda ledger: parse_template(template, io.BytesIO(raw), ledger)))
+        _run, request, who, lambda ledger: parse_template(template, io.BytesIO(raw), ledger),
+        TEMPLATES[template].fields))
