@@ -21,13 +21,15 @@ from pathlib import Path
 
 from sqlalchemy import Engine
 
+from services.settings import settings
+
 ENV = "DIGNITY_ID_SECRET_FILE"
 _cache: dict[Path, bytes] = {}
 _lock = threading.Lock()
 
 
 def secret_path(engine: Engine | None) -> Path:
-    configured = os.environ.get(ENV)
+    configured = settings().id_secret_file  # DIGNITY_ID_SECRET_FILE
     if configured:
         return Path(configured).expanduser()
     database = engine.url.database if engine is not None and engine.dialect.name == "sqlite" else None

@@ -40,6 +40,7 @@ def samples(text: str) -> dict[tuple[str, tuple[tuple[str, str], ...]], float]:
     return out
 
 
+@pytest.mark.usefixtures("local_receivers")
 def test_metrics_count_ingest_deadlines_missed_and_failing_deliveries(tmp_path: Path) -> None:
     url = f"sqlite:///{tmp_path / 'ledger.db'}"
     ledger = EmbeddedLedger(url)

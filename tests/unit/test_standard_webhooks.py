@@ -55,6 +55,7 @@ class Receiver:
         return payload
 
 
+@pytest.mark.usefixtures("local_receivers")
 def test_deliveries_verify_with_the_standardwebhooks_package(ledger: EmbeddedLedger) -> None:
     program(ledger)
     sub = Subscriptions(ledger.engine).add("buyer-1", "http://127.0.0.1:9/hooks")
@@ -97,6 +98,7 @@ def test_a_timestamp_in_another_zone_signs_the_same_instant() -> None:
         WEBHOOK_SIGNATURE]
 
 
+@pytest.mark.usefixtures("local_receivers")
 def test_an_older_secret_verifies_as_its_bytes_and_rotation_changes_the_key(ledger: EmbeddedLedger) -> None:
     old = "an-old-token-urlsafe-secret-0123456789"
     body = b'{"x": 1}'
