@@ -37,6 +37,9 @@ def shown(value: Any) -> Any:
 
 
 ENV.filters["shown"] = shown
+SIGN_IN = policy.READERS["dashboard"] | {"cooperative", "buyer"}
+"""Who may sign a browser in: the dashboard's readers, and the cooperatives (uploads) and buyers (their page)."""
+LANDING = {"cooperative": "/dashboard/upload", "buyer": "/dashboard/buyer"}
 
 
 def render(name: str, status: int = 200, **context: Any) -> HTMLResponse:
@@ -51,9 +54,11 @@ def login_page(request: Request, message: str = "", status: int = 401) -> HTMLRe
 
 
 @router.get("", response_class=HTMLResponse, summary="Farm list with standing")
-def farms(request: Request, engine: EngineDep, who: PrincipalDep, as_of: AsOf) -> HTMLResponse:
+def farms(request: Request, engine: EngineDep, who: PrincipalDep, as_of: AsOf) -> Response:
     from projections.calendar import local_date
 
+    if who.role in LANDING:
+        return RedirectResponse(LANDING[who.role], status_code=303)
     if who.role not in policy.READERS["dashboard"]:
         raise HTTPException(status_code=403, detail=f"a {who.role} token may not open the dashboard")
     day = local_date(as_of, None)
@@ -129,7 +134,7 @@ async def login(request: Request) -> Response:
     who = TokenStore(request.app.state.engine).authenticate(token)
     if who is None:
         return login_page(request, "That token is unknown or revoked.")
-    if who.role not in policy.READERS["dashboard"]:
+    if who.role not in SIGN_IN:
         raise HTTPException(status_code=403, detail=f"a {who.role} token may not open the dashboard")
     target = next if next.startswith("/dashboard") and "//" not in next else "/dashboard"
     response = RedirectResponse(target, status_code=303)
