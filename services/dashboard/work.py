@@ -77,12 +77,13 @@ def record_index(engine: EngineDep, who: PrincipalDep) -> HTMLResponse:
 
 
 @router.get("/record/{event_type}", response_class=HTMLResponse, summary="A form for one event type (MDSC)")
-def record_form(event_type: str, engine: EngineDep, who: PrincipalDep,
-                farm_id: Annotated[str | None, Query()] = None) -> HTMLResponse:
+def record_form(event_type: str, request: Request, engine: EngineDep, who: PrincipalDep) -> HTMLResponse:
+    """The query prefills inputs by name (`?farm_id=…&violation_id=…`, as the case page links)."""
     _mdsc(who)
     _known(event_type)
+    values = {k: v for k, v in request.query_params.items() if k != "csrf_token"}
     return render("record.html", who=who, type=event_type, inputs=forms.inputs(event_type),
-                  farms=readable_farms(engine, who), values={"farm_id": farm_id or ""}, errors={}, preview=None)
+                  farms=readable_farms(engine, who), values=values, errors={}, preview=None)
 
 
 def _known(event_type: str) -> None:
