@@ -205,3 +205,12 @@ def _input_of(field_path: str | None) -> str:
 
 def masked(spec: Input, value: str) -> str:
     return "●●●● (sealed on append)" if spec.personal and value else value
+
+
+def fingerprint(event: dict[str, Any]) -> str:
+    """What the preview showed, so that an append is of exactly that event."""
+    import hashlib
+
+    import orjson
+
+    return hashlib.sha256(orjson.dumps(event, option=orjson.OPT_SORT_KEYS)).hexdigest()[:32]

@@ -99,8 +99,10 @@ async def record(event_type: str, request: Request, engine: EngineDep, who: Prin
     form = await _form(request)
     sub = forms.submission(event_type, form, who.actor)
     context = {"who": who, "type": event_type, "inputs": forms.inputs(event_type), "farms": readable_farms(engine, who),
-               "values": {**sub.values, "event_id": sub.event["event_id"]}, "errors": sub.errors}
-    if not sub.ok or form.get("action") != "append":
+               "values": {**sub.values, "event_id": sub.event["event_id"]}, "errors": sub.errors,
+               "previewed": forms.fingerprint(sub.event)}
+    if not sub.ok or form.get("action") != "append" or form.get("previewed") != forms.fingerprint(sub.event):
+        # an append is of exactly what was previewed: a field changed since shows the new preview instead
         return render("record.html", 200 if sub.ok else 422, preview=sub if sub.ok else None, masked=forms.masked,
                       **context)
     report = await run_in_threadpool(api_ingest._run, request, who, lambda _l: parse_dicts([(1, sub.event)]))

@@ -100,6 +100,13 @@ def test_record_previews_then_appends_and_refuses_a_farm(site: dict[str, Any]) -
         return [e for e in queries.farm_history(engine, "farm-2", now(), now()) if e["event_id"] == event_id[1]]
 
     assert recorded() == []  # a preview appends nothing
+    previewed = re.search(r'name="previewed" value="([0-9a-f]+)"', preview.text)
+    assert previewed is not None
+    changed = client.post("/dashboard/record/ViolationFound", follow_redirects=False, data={
+        **form, "event_id": event_id[1], "previewed": previewed[1], "clause": "d", "action": "append"})
+    assert changed.status_code == 200 and 'id="preview"' in changed.text  # changed since: previewed again
+    assert recorded() == []
+    form["previewed"] = previewed[1]
     appended = client.post("/dashboard/record/ViolationFound", follow_redirects=False,
                            data={**form, "event_id": event_id[1], "action": "append"})
     assert appended.status_code == 303, appended.text
