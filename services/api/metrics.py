@@ -118,7 +118,7 @@ class LedgerCollector(Collector):
         try:
             consumer = KafkaConsumer(bootstrap_servers=self.kafka, group_id=None, enable_auto_commit=False,
                                      client_id="dignity-metrics", request_timeout_ms=KAFKA_TIMEOUT_MS,
-                                     api_version_auto_timeout_ms=KAFKA_TIMEOUT_MS)
+                                     bootstrap_timeout_ms=KAFKA_TIMEOUT_MS)
         except Exception:  # no broker: the lag is unknown, the rest still answers
             return None
         try:

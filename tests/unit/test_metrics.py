@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import json
 import logging
+import time
 from pathlib import Path
 from typing import Any
 
@@ -95,6 +96,9 @@ def test_consumer_lag_is_end_offset_minus_applied(ledger: EmbeddedLedger) -> Non
     lag = {s.labels["partition"]: s.value for m in collector._lag() for s in m.samples
            if s.name == "dignity_consumer_lag"}
     assert lag == {"0": 5.0, "1": 3.0}  # offsets 5..9 and 0..2 not applied yet
+    started = time.monotonic()
+    assert LedgerCollector(ledger.engine, "127.0.0.1:1")._end_offsets() is None  # nothing listens there
+    assert time.monotonic() - started < 15  # a scrape is not held for long by a broker that is down
     collector.ends = _Cached(10, lambda: None)  # no broker
     names = {s.name: s.value for m in collector._lag() for s in m.samples}
     assert names["dignity_kafka_up"] == 0 and "dignity_consumer_lag" not in names
