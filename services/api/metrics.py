@@ -2,10 +2,11 @@
 
 This process counts what it ingested (`dignity_events_ingested_total{outcome}`, `..._rejected_total`) over
 the API and the dashboard. The rest is read from the database each scrape, so every API process answers
-the same: events on the log by type, deadlines missed per rule (the `dignity deadlines` answer, cached for
-`CACHE_SECONDS` because it reads every farm), webhook deliveries failing and dead letters waiting, worker
-failures, and — when the app is distributed — each partition's applied offset and, if the broker answers
-within `KAFKA_TIMEOUT_MS`, its lag. Only aggregates: no farm, worker or buyer id is a label.
+the same: events on the log by type, deadlines missed per rule (the `dignity deadlines` answer; it reads
+every farm, so it is cached for `CACHE_SECONDS` and recomputed in the background after the first scrape),
+webhook deliveries failing and dead letters waiting, worker failures, and — when the app is distributed —
+each partition's applied offset and, if the broker answers within `KAFKA_TIMEOUT_MS`, its lag. Only
+aggregates: no farm, worker or buyer id is a label.
 """
 
 from __future__ import annotations
@@ -48,22 +49,39 @@ class Metrics:
 
 
 class _Cached:
-    def __init__(self, seconds: float, compute: Callable[[], Any]) -> None:
-        self.seconds, self.compute, self.lock = seconds, compute, threading.Lock()
+    """A value computed at most every `seconds`. With `background`, only the first computation blocks; a
+    stale value is answered while a thread computes the next, so a slow computation (every farm's
+    deadlines) never holds a scrape after the first."""
+
+    def __init__(self, seconds: float, compute: Callable[[], Any], background: bool = False) -> None:
+        self.seconds, self.compute, self.background = seconds, compute, background
+        self.lock, self.refreshing = threading.Lock(), False
         self.value: Any = None
         self.at = -1e18
 
     def get(self) -> Any:
         with self.lock:
-            if time.monotonic() - self.at > self.seconds:
+            stale = time.monotonic() - self.at > self.seconds
+            if stale and (not self.background or self.at < 0):
                 self.value, self.at = self.compute(), time.monotonic()
+            elif stale and not self.refreshing:
+                self.refreshing = True
+                threading.Thread(target=self._refresh, name="dignity-metrics", daemon=True).start()
             return self.value
+
+    def _refresh(self) -> None:
+        try:
+            value = self.compute()
+            with self.lock:
+                self.value, self.at = value, time.monotonic()
+        finally:
+            self.refreshing = False
 
 
 class LedgerCollector(Collector):
     def __init__(self, engine: Engine, kafka: str | None) -> None:
         self.engine, self.kafka = engine, kafka
-        self.missed = _Cached(CACHE_SECONDS, self._missed_per_rule)
+        self.missed = _Cached(CACHE_SECONDS, self._missed_per_rule, background=True)
         self.ends = _Cached(10.0, self._end_offsets)
 
     def collect(self) -> Iterator[Metric]:

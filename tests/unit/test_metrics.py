@@ -104,6 +104,22 @@ def test_consumer_lag_is_end_offset_minus_applied(ledger: EmbeddedLedger) -> Non
     assert names["dignity_kafka_up"] == 0 and "dignity_consumer_lag" not in names
 
 
+def test_a_slow_gauge_blocks_the_first_scrape_only() -> None:
+    calls: list[int] = []
+
+    def compute() -> int:
+        calls.append(1)
+        return len(calls)
+
+    cached = _Cached(0.0, compute, background=True)
+    assert cached.get() == 1  # the first scrape waits for the value
+    assert cached.get() == 1  # a stale value is answered at once while the next is computed
+    started = time.monotonic()
+    while cached.get() != 2:
+        assert time.monotonic() - started < 5, "the background refresh did not land"
+        time.sleep(0.01)
+
+
 def test_logs_are_json_lines_on_request(monkeypatch: pytest.MonkeyPatch, tmp_path: Path,
                                         capsys: pytest.CaptureFixture[str]) -> None:
     root = logging.getLogger()

@@ -21,7 +21,11 @@ def serve_api(url: str, host: str, port: int) -> None:
     from services.api.app import create_app
 
     console.print(f"serving http://{host}:{port}/docs and /dashboard — Ctrl-C to stop")
-    uvicorn.run(create_app(url), host=host, port=port, log_level="info")
+    from services.settings import settings
+
+    # With DIGNITY_LOG_JSON uvicorn keeps its hands off logging: its lines go through the JSON root handler.
+    config = None if settings().log_json else uvicorn.config.LOGGING_CONFIG
+    uvicorn.run(create_app(url), host=host, port=port, log_level="info", log_config=config)
 
 
 @app.command()
