@@ -33,6 +33,7 @@ class Settings(BaseSettings):
     session_timeout: float = Field(10.0, gt=0, description="Worker: Kafka session timeout, seconds")
     commit_interval: float = Field(2.8, gt=0, description="Worker: Kafka offset commit interval, seconds")
     faust_data: Path = Field(Path(tempfile.gettempdir()) / "dignity-faust", description="Worker: Faust's data dir")
+    max_body: int = Field(10 * 1024 * 1024, gt=0, description="API: largest request body, bytes (413 above)")
     webhook_allow: str = Field("", description="Webhook hosts (host or host:port) allowed besides public https")
     id_secret_file: str | None = Field(None, description="The server secret behind derived ids (a file path)")
     log_json: bool = Field(False, description="Logs as one JSON object a line (services, API, worker)")

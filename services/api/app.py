@@ -25,6 +25,7 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 
 import services.api.routers as routers
 from services import structured_logs
+from services.api.limits import BodyLimit
 from services.api.metrics import Metrics
 from services.api.responses import JSONResponse
 from services.auth.deps import principal
@@ -54,6 +55,7 @@ def create_app(db_url: str | None = None, deliver: bool = True) -> FastAPI:
         if hasattr(loaded, "public_router"):
             app.include_router(loaded.public_router)
     app.add_exception_handler(StarletteHTTPException, html_errors)
+    app.add_middleware(BodyLimit)  # 413 over DIGNITY_MAX_BODY, before a body is read whole
     return app
 
 

@@ -41,11 +41,11 @@ class Metrics:
                                 registry=self.registry)
         self.registry.register(LedgerCollector(engine, kafka))
 
-    def count(self, report: dict[str, Any], via: str) -> None:
-        """Count an ingest answer (`dignity ingest --json`'s shape)."""
-        self.ingested.labels("accepted", via).inc(report.get("accepted", 0))
-        self.ingested.labels("duplicate", via).inc(report.get("duplicates", 0))
-        self.rejected.labels(via).inc(len(report.get("rejected", [])))
+    def count(self, accepted: int, duplicates: int, rejected: int, via: str) -> None:
+        """Count what one post did."""
+        self.ingested.labels("accepted", via).inc(accepted)
+        self.ingested.labels("duplicate", via).inc(duplicates)
+        self.rejected.labels(via).inc(rejected)
 
 
 class _Cached:

@@ -58,9 +58,10 @@ async def upload(request: Request, who: PrincipalDep,
     if template not in uploads.UPLOADS[who.role]:
         raise HTTPException(status_code=403, detail=f"a {who.role} token does not upload the {template} template")
     raw = await request.body()
-    report = await run_in_threadpool(
+    answer = await run_in_threadpool(
         api_ingest._run, request, who, lambda ledger: parse_template(template, io.BytesIO(raw), ledger),
         TEMPLATES[template].fields)
+    report = answer.as_json()  # a page's upload is bounded by the body limit: read the spooled answer whole
     rows = uploads.explained(report["rows"])
     return JSONResponse({**report, "rows": rows, "rejected_csv": uploads.rejected_rows(raw, rows)})
 
@@ -105,7 +106,8 @@ async def record(event_type: str, request: Request, engine: EngineDep, who: Prin
         # an append is of exactly what was previewed: a field changed since shows the new preview instead
         return render("record.html", 200 if sub.ok else 422, preview=sub if sub.ok else None, masked=forms.masked,
                       **context)
-    report = await run_in_threadpool(api_ingest._run, request, who, lambda _l: parse_dicts([(1, sub.event)]))
+    report = (await run_in_threadpool(api_ingest._run, request, who,
+                                      lambda _l: parse_dicts([(1, sub.event)]))).as_json()
     if report["rejected"]:
         context["errors"] = {"event": report["rejected"][0]["error"]}
         return render("record.html", 422, preview=None, **context)

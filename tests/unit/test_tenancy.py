@@ -84,6 +84,29 @@ def test_tenancy_cooperative_posts_only_as_payor(api: dict[str, Any]) -> None:
     assert send(api, "mdsc", "/events", orjson.dumps(remittance("coop-2", reference="ACH-5")))["accepted"] == 1
 
 
+def test_tenancy_cooperative_posts_only_as_payor_through_the_cli_with_a_token(api: dict[str, Any],
+                                                                            tmp_path: Path) -> None:
+    import json
+
+    from typer.testing import CliRunner
+
+    from services.cli.main import app as cli
+
+    db = str(api["ledger"].engine.url)
+    upload = tmp_path / "remittances.csv"
+    upload.write_text(HEADER + "coop-1,buyer-1,farm-1,2025-02,50.00,2025-03-04,CLI-1\n"
+                               "coop-2,buyer-1,farm-1,2025-02,50.00,2025-03-04,CLI-2\n")
+    run = CliRunner().invoke(cli, ["ingest", str(upload), "--template", "remittance", "--db", db, "--json",
+                                   "--token", api["tokens"]["cooperative"]])
+    assert run.exit_code == 1, run.output
+    report = json.loads(run.output[run.output.index("{"):])
+    assert report["accepted"] == 1 and [r["line"] for r in report["rejected"]] == [2]
+    assert report["rejected"][0]["error"].startswith("payor: a cooperative token posts remittances it paid")
+    bad = CliRunner().invoke(cli, ["ingest", str(upload), "--template", "remittance", "--db", db,
+                                   "--token", "dl_unknown"])
+    assert bad.exit_code == 2 and "unknown or revoked token" in bad.output
+
+
 # -- 2. ids the ledger derives cannot be guessed; one sender's ids never touch another's ---------------------
 
 def test_tenancy_derived_ids_cannot_be_guessed_from_public_data(tmp_path: Path,
@@ -273,3 +296,70 @@ def test_tenancy_dashboard_forms_carry_a_csrf_token(api: dict[str, Any]) -> None
     # a bearer token needs no CSRF token (nothing ambient)
     bearer = {"Authorization": f"Bearer {api['tokens']['farm']}"}
     assert client.post("/dashboard/probe", headers=bearer).text == "done by farm-1"  # the header wins
+
+
+# -- 6. bounded requests: 413 over the limit, answers stream -------------------------------------------------
+
+def test_tenancy_request_bodies_over_the_limit_get_413(api: dict[str, Any], monkeypatch: pytest.MonkeyPatch) -> None:
+    from services.api.limits import DEFAULT, ENV, max_body
+
+    assert max_body() == DEFAULT == 10 * 1024 * 1024
+    monkeypatch.setenv(ENV, "2000")
+    client = TestClient(create_app(str(api["ledger"].engine.url), deliver=False))
+    auth = {"Authorization": f"Bearer {api['tokens']['farm']}"}
+    line = orjson.dumps(hire("farm-1", "w-big")) + b"\n"
+    def stored() -> int:
+        with api["ledger"].engine.connect() as conn:
+            return int(conn.exec_driver_sql("select count(*) from events").scalar_one())
+
+    before = stored()
+    big = line * (2000 // len(line) + 1)
+    assert client.post("/events", content=big, headers=auth).status_code == 413  # by its Content-Length
+
+    def chunked() -> Iterator[bytes]:  # no Content-Length: counted as it arrives
+        yield from (line for _ in range(2000 // len(line) + 1))
+
+    refused = client.post("/events", content=chunked(), headers=auth)
+    assert refused.status_code == 413 and "2000 bytes" in refused.json()["detail"]
+    assert client.post("/templates/payroll", content=b"x" * 2001, headers=auth).status_code == 413
+    assert stored() == before  # nothing of a refused body was appended
+    assert client.post("/events", content=line, headers=auth).json()["accepted"] == 1  # under the limit
+
+
+def test_tenancy_answers_stream_and_spill_to_disk(api: dict[str, Any]) -> None:
+    from services.auth import posting
+
+    body = b"x\n" * 20_000  # short bad lines: the answer is ~100 times the body
+    answer = api["client"].post("/events", content=body,
+                                headers={"Authorization": f"Bearer {api['tokens']['farm']}"})
+    assert answer.status_code == 200 and "content-length" not in answer.headers  # streamed, not sized up front
+    report = answer.json()
+    assert (report["accepted"], len(report["rejected"]), len(report["rows"])) == (0, 20_000, 20_000)
+    assert [r["line"] for r in report["rows"]] == list(range(1, 20_001))  # in order across chunks
+    assert {r["status"] for r in report["rows"]} == {"rejected"}
+    # the spool holds a few MB in memory at most, the rest on disk
+    spooled = posting.Answer()
+    spooled.add({"accepted": 0, "duplicates": 0, "rejected": report["rejected"]}, report["rows"])
+    assert spooled._rows._rolled and spooled._rejected._rolled  # type: ignore[attr-defined]
+    assert spooled.as_json()["rows"] == report["rows"]
+
+
+def test_tenancy_a_farm_uploads_the_example_payroll_and_its_correction_applies(tmp_path: Path) -> None:
+    """The payroll CSV's `corrects: yes` names the line of the same worker and pay period, whose id only the
+    ledger can compute; through the API the farm's namespace and the CSV's key agree."""
+    from tests.unit.test_templates import EXAMPLES, FARM, farm, passthrough
+
+    ledger = EmbeddedLedger(f"sqlite:///{tmp_path / 'ledger.db'}")
+    farm.__wrapped__(ledger)  # type: ignore[attr-defined]
+    store = TokenStore(ledger.engine)
+    coop, own = store.issue("mdsc", "staff").secret, store.issue("farm", FARM).secret
+    client = TestClient(create_app(str(ledger.engine.url), deliver=False))
+    for token, template in ((coop, "remittance"), (own, "payroll")):
+        path = EXAMPLES / ("remittances.csv" if template == "remittance" else "payroll.csv")
+        answer = client.post(f"/templates/{template}", content=path.read_bytes(),
+                             headers={"Authorization": f"Bearer {token}"}).json()
+        assert answer["rejected"] == [], answer["rejected"]
+    ledger.writer.forget_cache()
+    workers = {w["worker_id"]: w["hours"] for w in passthrough(ledger, "2025-02", farm=FARM)["workers"]}
+    assert workers["w-004"] == "82.00"  # 43 + 39: the correction replaced the 37
+    ledger.engine.dispose()
