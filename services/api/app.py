@@ -16,12 +16,13 @@ import importlib
 import logging
 import pkgutil
 import time
-from collections.abc import AsyncIterator, Awaitable, Callable
+from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
-from fastapi import Depends, FastAPI, Request, Response
+from fastapi import Depends, FastAPI
 from sqlalchemy import Engine
 from starlette.exceptions import HTTPException as StarletteHTTPException
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 import services.api.routers as routers
 from services import structured_logs
@@ -47,7 +48,6 @@ def create_app(db_url: str | None = None, deliver: bool = True) -> FastAPI:
     app.state.engine = connect(database_url(db_url))
     app.state.metrics = Metrics(app.state.engine, _kafka(app.state.engine))
     structured_logs.configure()
-    app.middleware("http")(_log_request)
     guarded = [Depends(principal)]
     for module in pkgutil.iter_modules(routers.__path__):
         loaded = importlib.import_module(f"{routers.__name__}.{module.name}")
@@ -56,6 +56,7 @@ def create_app(db_url: str | None = None, deliver: bool = True) -> FastAPI:
             app.include_router(loaded.public_router)
     app.add_exception_handler(StarletteHTTPException, html_errors)
     app.add_middleware(BodyLimit)  # 413 over DIGNITY_MAX_BODY, before a body is read whole
+    app.add_middleware(RequestLog)
     return app
 
 
@@ -64,16 +65,32 @@ def _kafka(engine: Engine) -> str | None:
     return settings().kafka if engine.dialect.name == "postgresql" else None
 
 
-async def _log_request(request: Request, call_next: Callable[[Request], Awaitable[Response]]) -> Response:
-    """One line per request: method, route template (ids stay out of the log), status, milliseconds, role."""
-    started = time.perf_counter()
-    response = await call_next(request)
-    route = request.scope.get("route")
-    who = getattr(request.state, "principal", None)
-    log.info("request", extra={"method": request.method, "route": getattr(route, "path", "?"),
-                               "status": response.status_code, "ms": round((time.perf_counter() - started) * 1e3, 1),
-                               "role": getattr(who, "role", None)})
-    return response
+class RequestLog:
+    """ASGI middleware, one line per request: method, route template (ids stay out of the log), status,
+    milliseconds, role. Plain ASGI, so a streamed answer and an error raised while the body is read (413)
+    pass through untouched."""
+
+    def __init__(self, app: ASGIApp) -> None:
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        started, status = time.perf_counter(), [500]
+
+        async def sending(message: Message) -> None:
+            if message["type"] == "http.response.start":
+                status[0] = message["status"]
+            await send(message)
+
+        try:
+            await self.app(scope, receive, sending)
+        finally:
+            who = (scope.get("state") or {}).get("principal")
+            log.info("request", extra={"method": scope["method"], "route": getattr(scope.get("route"), "path", "?"),
+                                       "status": status[0], "ms": round((time.perf_counter() - started) * 1e3, 1),
+                                       "role": getattr(who, "role", None)})
 
 
 @asynccontextmanager
