@@ -15,6 +15,7 @@ The answer is `dignity ingest --json`'s, plus `rows`: one result per input line 
 
 from __future__ import annotations
 
+import gc
 import tempfile
 import uuid
 from collections.abc import Callable, Iterable, Iterator, Mapping
@@ -201,6 +202,8 @@ def ingest_to(ledger: Any, parsed: Parsed, principal: Principal, scope_of: Calla
                 report = ingestor.run(current.track(chunk), progress).as_json()
                 answer.stopped = report.get("stopped")
             answer.add(report, current.rows(report["rejected"]))
+            if len(report["rejected"]) > CHUNK // 5:
+                gc.collect()  # each rejected line leaves an exception-frame cycle; a flood of them would pile up
     except BaseException:
         answer.close()
         raise

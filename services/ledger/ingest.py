@@ -48,7 +48,7 @@ def sender_rules(event: Event, line: int | None, enrolled: Callable[[str], bool]
         raise EventRejected(line, "recorded_at", "is set by the ledger; leave it out")
     if event.type in DERIVED_TYPES:
         raise EventRejected(line, "type", f"{event.type} is derived by the ledger and cannot be posted")
-    check_unassigned(event, line)
+    check_unassigned(event, line, SEALED_FIELDS.get(event.type, ()))
     if event.type in REFERENCE_TYPES:
         if event.farm_id != PROGRAM_KEY:
             raise EventRejected(line, "farm_id", f"program reference data uses the key {PROGRAM_KEY!r}")

@@ -4,16 +4,23 @@ another person's id (or copy another complaint's sealed value), and MDSC would u
 
 from __future__ import annotations
 
+from collections.abc import Iterable
+from typing import Any
+
+from pydantic import BaseModel
+
 from events.catalogue import Event
-from events.catalogue.complaints import ClearPerson, SealedPerson
 from events.codec import EventRejected
 
 
-def check_unassigned(event: Event, line: int | None) -> None:
-    """Reject a sender's event that names a person id or carries a sealed value."""
-    person = getattr(event.data, "complainant", None) if event.type == "ComplaintReceived" else None
-    if isinstance(person, SealedPerson):
-        raise EventRejected(line, "data.complainant", "is sealed by the ledger: post the complainant in clear "
-                                                      "(name, contact)")
-    if isinstance(person, ClearPerson) and person.person_id is not None:
-        raise EventRejected(line, "data.complainant.person_id", "is assigned by the ledger: leave it out")
+def check_unassigned(event: Event, line: int | None, fields: Iterable[str]) -> None:
+    """Reject a sender's event whose personal-data `fields` name a person id or carry a sealed value."""
+    for name in fields:
+        value: Any = getattr(event.data, name, None)
+        shown = value.model_dump() if isinstance(value, BaseModel) else value
+        if not isinstance(shown, dict):
+            continue
+        if shown.get("sealed") is not None:
+            raise EventRejected(line, f"data.{name}", "is sealed by the ledger: post it in clear")
+        if shown.get("person_id") is not None:
+            raise EventRejected(line, f"data.{name}.person_id", "is assigned by the ledger: leave it out")
