@@ -35,7 +35,7 @@ class Settings(BaseSettings):
     faust_data: Path = Field(Path(tempfile.gettempdir()) / "dignity-faust", description="Worker: Faust's data dir")
     max_body: int = Field(10 * 1024 * 1024, gt=0, description="API: largest request body, bytes (413 above)")
     webhook_allow: str = Field("", description="Webhook hosts (host or host:port) allowed besides public https")
-    id_secret_file: str | None = Field(None, description="The server secret behind derived ids (a file path)")
+    tick_seconds: float | None = Field(None, description="Embedded `dignity serve`: seconds between ticks (0: off)")
     signing_key: str | None = Field(None, description="The checkpoint signing key (a PEM file path)")
     checkpoint_file: str | None = Field(None, description="Where the signed checkpoint's copy is written")
     keys: str | None = Field(None, description="The key store of personal-data keys (a URL or an SQLite path)")

@@ -49,6 +49,16 @@ class PayrollLineRecordedData(Model):
     gross: Money = Field(ge=0)
     deductions: list[Deduction] = []
     net: Money
+    holiday_hours: Quantity = Field(default=Decimal(0), ge=0)
+    """Hours worked on Paid Holidays (PT-11: Thanksgiving, Dec 24, Dec 25)."""
+    holiday_hourly: Money | None = Field(default=None, ge=0)
+    """What those hours were paid per hour (PT-11: >= 1.5 x hourly_wage)."""
+    sick_hours_taken: Quantity = Field(default=Decimal(0), ge=0)
+    sick_hours_paid: Quantity = Field(default=Decimal(0), ge=0)
+    vacation_hours_taken: Quantity = Field(default=Decimal(0), ge=0)
+    vacation_hours_paid: Quantity = Field(default=Decimal(0), ge=0)
+    vacation_payout: Money = Field(default=Decimal("0.00"), ge=0)
+    """Unused vacation days paid out (LV-2)."""
     corrects: UUID | None = None
     """event_id of an earlier PayrollLineRecorded this line supersedes (docs/decisions.md)."""
 

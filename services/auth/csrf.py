@@ -16,7 +16,7 @@ from fastapi import Request
 from sqlalchemy import Engine
 
 from services.auth.tokens import digest
-from services.store.id_secret import id_secret
+from services.sealing.ids import id_secret
 
 FIELD = "csrf_token"
 HEADER = "x-csrf-token"

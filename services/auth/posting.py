@@ -35,8 +35,8 @@ from services.auth.roles import Principal
 from services.auth.scope import FarmScope
 from services.ledger.ingest import Ingestor
 from services.log.event_log import AppendOutcome, Candidate
+from services.sealing.ids import id_secret, ledger_id
 from services.sealing.vault import KeyVault
-from services.store.id_secret import id_secret, ledger_id
 from services.store.schema import event_index, events
 
 CHUNK = 5000

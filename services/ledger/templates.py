@@ -6,7 +6,7 @@ an unknown farm) rejects its row with the row number and the column; nothing of 
 
 Ids are deterministic, so the log's idempotency recognises a resend: a remittance is named by its payor and
 check or transaction number, a payroll line by farm, worker, pay period, scheduled pay date and what it
-corrects. They are keyed with the ledger's id secret and scoped to the sender (services/store/id_secret.py),
+corrects. They are keyed with the ledger's id secret and scoped to the sender (services/sealing/ids.py),
 so nobody can compute a row's id from public data and post something else under it first (docs/decisions.md).
 """
 
@@ -28,7 +28,7 @@ from events.catalogue import Event
 from events.codec import EventRejected, validate
 from events.types import period_of
 from projections.calendar import local_date, zone
-from services.store.id_secret import id_secret, ledger_id
+from services.sealing.ids import id_secret, ledger_id
 
 _AMOUNT = re.compile(r"^\d+(\.\d{1,2})?$")
 _NUMBER = re.compile(r"^\d+(\.\d+)?$")

@@ -3,7 +3,6 @@ derives cannot be guessed and one sender's ids never touch another's, and the le
 
 from __future__ import annotations
 
-import stat
 import uuid
 from collections.abc import Iterator
 from pathlib import Path
@@ -20,7 +19,7 @@ from services.auth.scope import FarmScope
 from services.auth.tokens import TokenStore
 from services.ledger.embedded import EmbeddedLedger
 from services.ledger.templates import parse_template
-from services.store.id_secret import ENV, id_secret, ledger_id, secret_path
+from services.sealing.ids import id_secret, ledger_id
 from tests.conftest import event, post
 from tests.unit.test_auth_endpoints import SUBJECTS, setup_program
 from tests.unit.test_su_common import at
@@ -109,32 +108,31 @@ def test_tenancy_cooperative_posts_only_as_payor_through_the_cli_with_a_token(ap
 
 # -- 2. ids the ledger derives cannot be guessed; one sender's ids never touch another's ---------------------
 
-def test_tenancy_derived_ids_cannot_be_guessed_from_public_data(tmp_path: Path,
-                                                                 monkeypatch: pytest.MonkeyPatch) -> None:
-    def row_id(db: Path) -> str:
+def test_tenancy_derived_ids_cannot_be_guessed_from_public_data(tmp_path: Path) -> None:
+    import io
+
+    def row_id(db: Path) -> tuple[str, bytes]:
         ledger = EmbeddedLedger(f"sqlite:///{db}")
         setup_program(ledger)
         csv = (HEADER + "coop-1,buyer-1,farm-1,2025-02,50.00,2025-03-04,ACH-3\n").encode()
-        import io
-
         parsed = list(parse_template("remittance", io.BytesIO(csv), ledger))
+        secret = id_secret(ledger.engine)
         ledger.engine.dispose()
-        return str(parsed[0][1].event_id)  # type: ignore[union-attr]
+        return str(parsed[0][1].event_id), secret  # type: ignore[union-attr]
 
     a, b = tmp_path / "a" / "ledger.db", tmp_path / "b" / "ledger.db"
     a.parent.mkdir()
     b.parent.mkdir()
-    first, again, other = row_id(a), row_id(a), row_id(b)
+    (first, secret), (again, _), (other, _) = row_id(a), row_id(a), row_id(b)
     assert first == again  # deterministic for one ledger: a resend is recognised
     assert first != other  # but a function of the ledger's secret, not of the public payor and reference
     old_scheme = uuid.uuid5(uuid.UUID("2b0f6a52-0d4e-4a43-9c53-8f1d2a7c6e10"), "PremiumRemitted/coop-1/ACH-3")
     assert first != str(old_scheme)
-    made = Path(str(a) + ".id-secret")  # outside the database, made on first use, readable by the owner only
-    assert made.exists() and stat.S_IMODE(made.stat().st_mode) == 0o600
-    assert made.read_bytes() not in a.read_bytes()
-    configured = tmp_path / "secrets" / "ids"
-    monkeypatch.setenv(ENV, str(configured))
-    assert secret_path(None) == configured and len(id_secret(None)) >= 32 and configured.exists()
+    assert len(secret) == 32 and secret not in a.read_bytes()  # kept with the person keys, not the events
+    import sqlite3
+
+    with sqlite3.connect(a.parent / "ledger.keys.db") as keys:
+        assert keys.execute("select value from secrets where name = 'ledger-ids'").fetchone() == (secret,)
 
 
 def test_tenancy_a_farm_cannot_pre_post_under_a_cooperatives_future_id(api: dict[str, Any]) -> None:
