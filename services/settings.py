@@ -35,7 +35,8 @@ class Settings(BaseSettings):
     faust_data: Path = Field(Path(tempfile.gettempdir()) / "dignity-faust", description="Worker: Faust's data dir")
     max_body: int = Field(10 * 1024 * 1024, gt=0, description="API: largest request body, bytes (413 above)")
     webhook_allow: str = Field("", description="Webhook hosts (host or host:port) allowed besides public https")
-    tick_seconds: float | None = Field(None, description="Embedded `dignity serve`: seconds between ticks (0: off)")
+    tick_seconds: str | None = Field(None, description="Embedded `dignity serve`: seconds between ticks (0: off); "
+                                     "not a number: a warning and the default (services/ledger/ticker.py)")
     signing_key: str | None = Field(None, description="The checkpoint signing key (a PEM file path)")
     checkpoint_file: str | None = Field(None, description="Where the signed checkpoint's copy is written")
     keys: str | None = Field(None, description="The key store of personal-data keys (a URL or an SQLite path)")

@@ -29,8 +29,12 @@ def tick_seconds(given: float | None = None) -> float:
     """The interval: given, else DIGNITY_TICK_SECONDS, else a minute; 0 or less turns the timer off."""
     if given is not None:
         return given
-    configured = settings().tick_seconds  # DIGNITY_TICK_SECONDS (a wrong value stops the process, named)
-    return DEFAULT_SECONDS if configured is None else configured
+    raw = settings().tick_seconds  # DIGNITY_TICK_SECONDS
+    try:
+        return float(raw) if raw else DEFAULT_SECONDS
+    except ValueError:
+        log.warning("%s=%r is not a number of seconds; using %s", ENV, raw, DEFAULT_SECONDS)
+        return DEFAULT_SECONDS
 
 
 def tick_once(engine: Engine, lock: AbstractContextManager[object] | None = None,
