@@ -97,8 +97,8 @@ def test_a_buyer_may_not_upload(site: dict[str, Any], browser: webdriver.Chrome)
 def test_mdsc_records_a_violation_with_a_preview_and_lands_on_its_case(site: dict[str, Any],
                                                                      browser: webdriver.Chrome) -> None:
     engine = site["engine"]
-    assert queries.standing(engine, "farm-00003", at("2025-06-20"))["standing"] == "good_standing"
-    sign_in(browser, site["base"], site["tokens"]["mdsc"], "/dashboard/record/ViolationFound?farm_id=farm-00003")
+    assert queries.standing(engine, "farm-00002", at("2025-06-20"))["standing"] == "good_standing"
+    sign_in(browser, site["base"], site["tokens"]["mdsc"], "/dashboard/record/ViolationFound?farm_id=farm-00002")
     fill = {"occurred_at": "2025-06-16T10:00:00-04:00", "f-violation_id": "v-browser", "f-source_id": "audit-b",
             "f-clause": "a", "f-found_on": "2025-06-16"}
     Select(browser.find_element(By.ID, "f-article")).select_by_value("III")  # wrong for clause a: refused
@@ -110,15 +110,15 @@ def test_mdsc_records_a_violation_with_a_preview_and_lands_on_its_case(site: dic
     Select(browser.find_element(By.ID, "f-offender.role")).select_by_value("owner")
     submit(browser, "button[value=preview]")
     assert "v-browser" in browser.find_element(By.ID, "preview").text
-    assert queries.standing(engine, "farm-00003", at("2025-06-20"))["standing"] == "good_standing"  # not yet
+    assert queries.standing(engine, "farm-00002", at("2025-06-20"))["standing"] == "good_standing"  # not yet
     full_page(browser, "pages-record-preview.png")
     submit(browser, "#append")
-    assert "/dashboard/farms/farm-00003/cases/violation/v-browser" in browser.current_url
+    assert "/dashboard/farms/farm-00002/cases/violation/v-browser" in browser.current_url
     assert "ViolationFound appended" in browser.find_element(By.ID, "recorded").text
-    assert queries.standing(engine, "farm-00003", at("2025-06-20"))["standing"] == "suspended"  # Art. I a (SU-1)
+    assert queries.standing(engine, "farm-00002", at("2025-06-20"))["standing"] == "suspended"  # Art. I a (SU-1)
     assert "v-browser" in browser.find_element(By.ID, "due-next").text  # the case's ids
     links = [a.get_attribute("href") for a in browser.find_elements(By.CSS_SELECTOR, "a.record")]
-    assert any(h.endswith("/RemedyDesignated?farm_id=farm-00003&violation_id=v-browser") for h in links)
+    assert any(h.endswith("/RemedyDesignated?farm_id=farm-00002&violation_id=v-browser") for h in links)
     full_page(browser, "pages-case.png")
 
 
