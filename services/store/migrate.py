@@ -1,55 +1,55 @@
-"""Schema migrations with Alembic: `upgrade(engine)` brings any database to the current schema.
+"""Bringing a database written by an earlier version up to the current schema on first start.
 
-- An empty database gets every revision from the baseline.
-- A database made before Alembic (release 0.1.0: its tables, no `alembic_version`) is stamped with the
-  baseline, since its tables are the baseline's, then upgraded.
-- Then every table the schema declares that is still missing is created (tolerant: tables added to
-  services/store/schema.py without a revision of their own, as several changes land at once, appear on the
-  next upgrade instead of failing it). A new *column* on an existing table still needs a revision.
+`metadata.create_all` adds missing tables, never changes existing ones. Read models are derived: where the
+log is in the same database (SQLite, the embedded mode) an outdated read model is dropped and the ledger
+replays the log into the new shape when it opens (its checkpoint is reset); on PostgreSQL (the distributed
+read models, whose log is Kafka) the change is made in place, keeping every row.
 """
 
 from __future__ import annotations
 
-from alembic import command
-from alembic.config import Config
-from alembic.runtime.migration import MigrationContext
-from alembic.script import ScriptDirectory
-from sqlalchemy import Engine, inspect
+from sqlalchemy import Connection, Engine, delete, insert, inspect, literal, select, text
 
-from services.store.schema import metadata
+from services.store.schema import EMBEDDED_CHECKPOINT, READ_MODELS, checkpoints, history, projection_state, state_parts
 
-BASELINE = "0001_baseline"
-BASELINE_MARKER = "events"
-"""A table every earlier release created: its presence without `alembic_version` means release 0.1.0."""
+_NULLABLE_NOW = ("event_id", "type", "occurred_at", "recorded_at", "body")
 
 
-def config(connection: object) -> Config:
-    cfg = Config()
-    cfg.set_main_option("script_location", "services.store:migrations")
-    cfg.attributes["connection"] = connection
-    return cfg
-
-
-def head() -> str:
-    return str(ScriptDirectory.from_config(config(None)).get_current_head())
-
-
-def current(engine: Engine) -> str | None:
-    with engine.connect() as conn:
-        return MigrationContext.configure(conn).get_current_revision()
-
-
-def upgrade(engine: Engine) -> dict[str, object]:
-    """Upgrade to the head revision; returns what was done."""
-    tables = set(inspect(engine).get_table_names())
-    stamped = False
+def migrate(engine: Engine) -> None:
     with engine.begin() as conn:
-        cfg = config(conn)
-        if "alembic_version" not in tables and BASELINE_MARKER in tables:
-            command.stamp(cfg, BASELINE)
-            stamped = True
-        before = MigrationContext.configure(conn).get_current_revision()
-        command.upgrade(cfg, "head")
-    missing = sorted(set(metadata.tables) - set(inspect(engine).get_table_names()))
-    metadata.create_all(engine, checkfirst=True)
-    return {"from": before, "to": current(engine), "stamped_baseline": stamped, "created_tables": missing}
+        columns = {c["name"] for c in inspect(conn).get_columns("history")}
+        if "position" not in columns:
+            _history_by_position(conn)
+        _split_states(conn)
+
+
+def _history_by_position(conn: Connection) -> None:
+    """History rows of source events point at the log (`position`) instead of copying the body."""
+    if conn.dialect.name == "postgresql":
+        conn.execute(text("ALTER TABLE history ADD COLUMN position BIGINT"))
+        for column in _NULLABLE_NOW:
+            conn.execute(text(f"ALTER TABLE history ALTER COLUMN {column} DROP NOT NULL"))
+        return
+    history.drop(conn)
+    history.create(conn)
+    rebuild_read_models(conn)
+
+
+def _split_states(conn: Connection) -> None:
+    """A state kept whole by an earlier version, of a projection now split into parts, becomes its part ""
+    (parts merge by union, so the whole state answers as before; new events fill their own parts)."""
+    from projections.projection import is_parted
+    from projections.registry import all_projections
+
+    names = [p.name for p in all_projections() if is_parted(p)]
+    old = select(projection_state.c.key, projection_state.c.projection, literal(""), projection_state.c.state).where(
+        projection_state.c.projection.in_(names))
+    conn.execute(insert(state_parts).from_select(["key", "projection", "part", "state"], old))
+    conn.execute(delete(projection_state).where(projection_state.c.projection.in_(names)))
+
+
+def rebuild_read_models(conn: Connection) -> None:
+    """Empty every read model and reset the embedded checkpoint: the ledger replays its log when it opens."""
+    for table in READ_MODELS:
+        conn.execute(delete(table))
+    conn.execute(delete(checkpoints).where(checkpoints.c.name == EMBEDDED_CHECKPOINT))

@@ -1,4 +1,4 @@
-"""`dignity migrate`: bring the database's schema to this release (Alembic; services/store/migrate.py)."""
+"""`dignity migrate`: bring the database's schema to this release (Alembic; services/store/revisions.py)."""
 
 from __future__ import annotations
 
@@ -11,9 +11,14 @@ def migrate(db: DbOption = None, as_json: JsonOption = False) -> None:
     """Upgrade the schema: a database of an earlier release is stamped with the baseline and upgraded;
     tables this release adds are created. Safe to run again."""
     from services.store.database import connect
-    from services.store.migrate import upgrade
+    from services.store.revisions import upgrade
 
-    done = upgrade(connect(db, create=False))
+    engine = connect(db, create=False)
+    done = upgrade(engine)
+    if engine.dialect.name == "sqlite":  # the embedded ledger replays its log into read models reset above
+        from services.ledger.embedded import EmbeddedLedger
+
+        EmbeddedLedger(engine=engine)
     if as_json:
         print_json(done)
         return

@@ -1,1 +1,1 @@
-"""Alembic migrations of the SQL schema (services/store/migrate.py runs them; `dignity migrate`)."""
+"""Alembic migrations of the SQL schema (services/store/revisions.py runs them; `dignity migrate`)."""

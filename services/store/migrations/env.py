@@ -1,4 +1,4 @@
-"""Alembic's environment: always given a connection by services/store/migrate.py (never a URL of its own)."""
+"""Alembic's environment: always given a connection by services/store/revisions.py (never a URL of its own)."""
 
 from alembic import context
 

@@ -1,6 +1,6 @@
 """Baseline: the schema of release 0.1.0 (commit c0c5049), the first one under Alembic.
 
-A database made by that release has these tables and no `alembic_version`; services/store/migrate.py
+A database made by that release has these tables and no `alembic_version`; services/store/revisions.py
 stamps it with this revision instead of running it. On an empty database this creates them.
 """
 
