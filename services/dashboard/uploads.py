@@ -10,20 +10,21 @@ from __future__ import annotations
 import csv
 import io
 from collections import defaultdict
+from datetime import UTC, datetime
 from decimal import Decimal
 from typing import Any
 
-import orjson
-from sqlalchemy import Engine, select
+from sqlalchemy import Engine
 
 from services.auth.roles import Principal
 from services.auth.scope import load_scopes
 from services.ledger import queries
-from services.store.schema import history
+from services.store.database import now
 
 UPLOADS = {"cooperative": ("remittance",), "farm": ("payroll",), "mdsc": ("remittance", "payroll")}
 """Which CSV templates each role uploads: a cooperative remits the premium, a farm records its payroll."""
 POSTED = {"remittance": "PremiumRemitted", "payroll": "PayrollLineRecorded"}
+END_OF_TIME = datetime(9999, 12, 31, tzinfo=UTC)
 
 
 def rejected_rows(raw: bytes, rows: list[dict[str, Any]]) -> str:
@@ -72,19 +73,17 @@ def posted_by_month(engine: Engine, who: Principal) -> list[dict[str, Any]]:
     farms = posted_farms(engine, who)
     months: dict[tuple[str, str], dict[str, Any]] = defaultdict(lambda: {"count": 0, "amount": Decimal("0.00"),
                                                                          "farms": set()})
-    with engine.connect() as conn:
-        for i in range(0, len(farms), 500):
-            query = select(history.c.farm_id, history.c.type, history.c.body).where(
-                history.c.farm_id.in_(farms[i:i + 500]), history.c.type.in_(types))
-            for farm, type_, raw in conn.execute(query):
-                body = orjson.loads(raw)
-                if who.role != "mdsc" and (body.get("actor") or {}).get("id") != who.subject:
-                    continue
-                data = body["data"]
-                day = data.get("received_on") or data.get("period_end") or body["occurred_at"]
-                row = months[(str(day)[:7], type_)]
-                row["count"] += 1
-                row["amount"] += Decimal(str(data.get("amount") or data.get("gross") or "0"))
-                row["farms"].add(farm)
+    moment = now()
+    for farm in farms:  # the history query, which reads source events from the log
+        for body in queries.farm_history(engine, farm, END_OF_TIME, moment):
+            type_ = body["type"]
+            if type_ not in types or (who.role != "mdsc" and (body.get("actor") or {}).get("id") != who.subject):
+                continue
+            data = body["data"]
+            day = data.get("received_on") or data.get("period_end") or body["occurred_at"]
+            row = months[(str(day)[:7], type_)]
+            row["count"] += 1
+            row["amount"] += Decimal(str(data.get("amount") or data.get("gross") or "0"))
+            row["farms"].add(farm)
     return [{"month": m, "type": t, "count": r["count"], "amount": r["amount"], "farms": len(r["farms"])}
             for (m, t), r in sorted(months.items(), reverse=True)]
