@@ -2,21 +2,20 @@
 
 from __future__ import annotations
 
-from datetime import date
 from typing import Literal
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from pydantic import Field, field_validator
 
 from events.envelope import Envelope, Model
-from events.types import Quantity
+from events.types import Day, Hours
 
 
 class FarmEnrolledData(Model):
     owner_id: str = Field(min_length=1)
     name: str = Field(min_length=1)
     jurisdiction: str = Field(min_length=1)
-    enrolled_on: date
+    enrolled_on: Day
     time_zone: str
     """IANA zone for the farm's dates (added in schema v2; v1 events are upcast to New York)."""
 
@@ -31,17 +30,17 @@ class FarmEnrolledData(Model):
 
 
 class FarmWithdrawnData(Model):
-    on: date
+    on: Day
 
 
 class BuyerLinkedData(Model):
     buyer_id: str = Field(min_length=1)
-    since: date
+    since: Day
 
 
 class BuyerUnlinkedData(Model):
     buyer_id: str = Field(min_length=1)
-    on: date
+    on: Day
 
 
 class CooperativeLinkedData(Model):
@@ -49,31 +48,31 @@ class CooperativeLinkedData(Model):
 
 
 class OrientationCompletedData(Model):
-    on: date
+    on: Day
 
 
 class EducationSessionHeldData(Model):
-    on: date
-    hours: Quantity = Field(ge=0)
+    on: Day
+    hours: Hours
     worker_ids: list[str]
 
 
 class WorkerHiredData(Model):
     worker_id: str = Field(min_length=1)
-    hired_on: date
+    hired_on: Day
     supervisory: bool = False
     relative_of_owner: bool = False
 
 
 class WorkerSeparatedData(Model):
     worker_id: str = Field(min_length=1)
-    on: date
+    on: Day
 
 
 class PersonnelHiredData(Model):
     person_id: str = Field(min_length=1)
     role: str = Field(min_length=1)
-    on: date
+    on: Day
 
 
 class FarmEnrolled(Envelope):

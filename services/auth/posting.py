@@ -88,6 +88,6 @@ def ingest(ledger: Any, parsed: Parsed, principal: Principal, scope_of: Callable
         results.duplicates.update(n for n in outcome.duplicates if n is not None)
         return outcome
 
-    ingestor = Ingestor(recording, ledger.enrolled_farms(), ledger.vault, ledger.clock)
+    ingestor = Ingestor(recording, ledger.enrolled_farms(), ledger.vault, ledger.clock, ledger.enrolled_farms)
     report = ingestor.run(results.track(guarded(parsed, principal, scope_of)), progress).as_json()
     return {**report, "rows": results.rows(report["rejected"])}

@@ -66,6 +66,10 @@ class SqlEventLog:
         with self.engine.begin() as conn:
             return self.append_in(conn, candidates, recorded_at)
 
+    def forget_heads(self) -> None:
+        """After a rolled-back append the cached chain heads may name rows that were never written."""
+        self._heads.clear()
+
     def _head(self, conn: Connection, farm: str) -> str:
         head = self._heads.get(farm)
         if head is None:

@@ -13,10 +13,10 @@ import os
 import threading
 from typing import Annotated, Any
 
-import orjson
 from fastapi import APIRouter, HTTPException, Path, Request
 from fastapi.concurrency import run_in_threadpool
 
+from events.codec import EventRejected, decode_document
 from services.api.responses import JSONResponse
 from services.auth import posting
 from services.auth.deps import PrincipalDep
@@ -56,8 +56,8 @@ def ledger_for(request: Request) -> Any:
 def _lines(raw: bytes) -> Any:
     """JSON Lines; a JSON array, or one (even pretty-printed) object, is numbered from 1 in the same way."""
     try:
-        whole = orjson.loads(raw)
-    except orjson.JSONDecodeError:
+        whole = decode_document(raw)
+    except EventRejected:
         return parse_jsonl(raw.splitlines())
     items = whole if isinstance(whole, list) else [whole]
     return parse_dicts(enumerate(items, start=1))
