@@ -323,12 +323,12 @@ def _event(row: Row, template: Template, farms: Farms) -> Event:
         raise row.reject(column or "row", exc.problem) from None
 
 
-def _cell_problem(cell: str) -> str | None:
-    """What makes a cell unreadable, in the file's terms."""
+def _cell_problem(cell: str, span: int) -> str | None:
+    """What makes a cell unreadable, in the file's terms (`span`: the lines its record took)."""
+    if "\n" in cell or "\r" in cell:
+        return (f"spans {span} lines: a quote opened here is not closed, so it swallows the rows after it")
     if len(cell) > CELL_MAX:
         return f"is longer than {CELL_MAX // 1024} KiB"
-    if "\n" in cell or "\r" in cell:
-        return "spans lines: a quote opened here is not closed, so it would swallow the rows after it"
     if any("\udc80" <= ch <= "\udcff" for ch in cell):
         byte = next(ord(ch) - 0xDC00 for ch in cell if "\udc80" <= ch <= "\udcff")
         return f"holds a byte that is not UTF-8 text (0x{byte:02x}); save the file as UTF-8"
@@ -337,16 +337,16 @@ def _cell_problem(cell: str) -> str | None:
     return None
 
 
-def _unreadable(number: int, names: list[str], cells: list[str]) -> EventRejected | None:
+def _unreadable(number: int, names: list[str], cells: list[str], span: int = 1) -> EventRejected | None:
     for index, cell in enumerate(cells):
-        problem = _cell_problem(cell)
+        problem = _cell_problem(cell, span)
         if problem is not None:
             column = names[index] if index < len(names) else f"column {index + 1}"
             return EventRejected(number, column, problem)
     return None
 
 
-def _records(handle: BinaryIO) -> Iterator[list[str]]:
+def _records(handle: BinaryIO) -> Any:
     """CSV records of the whole file. Bytes that are not UTF-8 stay visible (as surrogates) so the row and
     column holding them are named; no cell size makes the csv module raise (cells are measured instead)."""
     text = handle.read().decode("utf-8", errors="surrogateescape").removeprefix("\ufeff")
@@ -368,20 +368,25 @@ def parse_template(template: str, handle: BinaryIO, ledger: Ledger) -> Iterator[
         if bad is not None:
             raise EventRejected(0, "header", f"{bad.field}: {bad.problem}")
         names = _header(header, spec)
+        header_lines = reader.line_num
     except EventRejected as exc:
         yield 0, exc
         return
     farms = Farms(ledger)
-    for number, cells in enumerate(reader, start=1):
+    lines_read = reader.line_num
+    for cells in reader:
+        # Numbered by the file's line the record starts on (less the header): the same as counting records,
+        # unless a quote left open made one record of several lines.
+        number, span, lines_read = lines_read + 1 - header_lines, reader.line_num - lines_read, reader.line_num
         if not any(c.strip() for c in cells):
             continue
         row = Row(number, dict(zip(names, cells, strict=False)))
-        if len(cells) > len(names):
-            yield number, row.reject("row", f"has {len(cells)} cells but the header has {len(names)} columns")
-            continue
-        bad = _unreadable(number, names, cells)
+        bad = _unreadable(number, names, cells, span)
         if bad is not None:
             yield number, bad
+            continue
+        if len(cells) > len(names):
+            yield number, row.reject("row", f"has {len(cells)} cells but the header has {len(names)} columns")
             continue
         try:
             yield number, _event(row, spec, farms)
