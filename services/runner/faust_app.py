@@ -213,15 +213,16 @@ async def deadlines_and_findings() -> None:
     await asyncio.to_thread(runner().tick, {tp.partition: end for tp, end in ends.items()})
 
 
-@app.task
-async def preflight() -> None:
-    """Exit at once (non-zero, with the reason) if the broker will not let this worker join its group."""
+@app.on_worker_init.connect
+def preflight(*_: Any, **__: Any) -> None:
+    """Exit at once (non-zero, with the reason) if the broker will not let this worker join its group:
+    Faust would otherwise log one error and stay up, consuming nothing. Runs before the worker starts."""
     try:
-        await asyncio.to_thread(check_session_timeout, bootstrap_servers(), topic_name(EVENTS), SESSION_TIMEOUT)
+        check_session_timeout(bootstrap_servers(), topic_name(EVENTS), SESSION_TIMEOUT)
     except CannotJoin as exc:
         log.critical("cannot join the consumer group: %s", exc)
         print(f"dignity worker: {exc}", file=sys.stderr, flush=True)
-        os._exit(EXIT_CODE)  # Faust would otherwise stay up, consuming nothing
+        os._exit(EXIT_CODE)
 
 
 @app.task
