@@ -4,15 +4,21 @@ from __future__ import annotations
 
 import functools
 import uuid
+from collections.abc import Iterator
+from datetime import date, datetime
+from decimal import Decimal
 from pathlib import Path
-from typing import Any
+from typing import Annotated, Any, get_args, get_origin
 
 import orjson
 import pytest
+from pydantic import BaseModel
+from pydantic.fields import FieldInfo
 from sqlalchemy import func, select
 from sqlalchemy.exc import OperationalError
 from typer.testing import CliRunner
 
+from events.catalogue import DERIVED_TYPES, Event
 from events.codec import EventRejected, decode_document, decode_line, validate
 from services.cli.main import app
 from services.generate.program import generate
@@ -288,3 +294,45 @@ def test_trust_json_array_items_that_are_not_objects_are_rejected_by_number() ->
     parsed = dict(parse_dicts(enumerate([1, "x", None, [], enrol()], start=1)))
     assert all(isinstance(parsed[n], EventRejected) for n in (1, 2, 3, 4))
     assert not isinstance(parsed[5], EventRejected)
+
+
+def _unbounded(model: type[BaseModel], path: str = "") -> Iterator[str]:
+    """Fields of a catalogue model (and the models it nests) that take a date, a time or a decimal without
+    the bounds of `events/types.py`."""
+    for name, info in model.model_fields.items():
+        where = f"{path}{name}"
+        for kind, metadata in _leaves(info.annotation, list(info.metadata)):
+            if isinstance(kind, type) and issubclass(kind, BaseModel):
+                yield from _unbounded(kind, f"{where}.")
+            elif kind in (date, datetime, Decimal) and not _bounded(metadata):
+                yield f"{where} ({kind.__name__})"
+
+
+def _leaves(annotation: Any, metadata: list[Any]) -> Iterator[tuple[Any, list[Any]]]:
+    """Each type a field takes, with the constraints that reach it (`Day | None`: date, with Day's)."""
+    if get_origin(annotation) is Annotated:
+        yield from _leaves(get_args(annotation)[0], metadata + list(annotation.__metadata__))
+        return
+    args = get_args(annotation)
+    if not args:
+        yield annotation, metadata
+        return
+    for arg in args:
+        yield from _leaves(arg, metadata)
+
+
+def _bounded(metadata: list[Any]) -> bool:
+    """A `Day` carries Ge/Le (in a FieldInfo); an `Instant` its calendar check; the decimals their schema."""
+    kinds = {type(m).__name__ for m in metadata}
+    for m in metadata:
+        if isinstance(m, FieldInfo):
+            kinds |= {type(x).__name__ for x in m.metadata}
+    return bool(kinds & {"Ge", "Le", "AfterValidator", "GetPydanticSchema"})
+
+
+@pytest.mark.parametrize("model", sorted((m for m in get_args(get_args(Event)[0]) if m.__name__ not in DERIVED_TYPES),
+                                         key=lambda m: m.__name__), ids=lambda m: m.__name__)
+def test_trust_every_posted_date_time_and_amount_is_bounded(model: type[BaseModel]) -> None:
+    """A new catalogue field written `date`, `datetime` or `Decimal` would let year 9999 or 27 digits in
+    again: use `Day`, `Instant`, `Money`/`PositiveMoney`, `Hours`, `Quantity` or `Share` (events/types.py)."""
+    assert list(_unbounded(model)) == []
