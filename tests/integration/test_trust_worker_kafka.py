@@ -8,15 +8,17 @@ from __future__ import annotations
 import subprocess
 import time as clock
 import uuid
+from concurrent.futures import ThreadPoolExecutor
 from datetime import UTC, datetime
 from typing import Any
 
 import orjson
 from sqlalchemy import select
 
+from services.generate.program import generate
 from services.ledger import queries
 from services.ledger.distributed import DistributedLedger
-from services.ledger.ingest import parse_dicts
+from services.ledger.ingest import BATCH, parse_dicts, parse_jsonl
 from services.runner.preflight import EXIT_CODE
 from services.store.database import connect
 from services.store.schema import failures, history, outbox
@@ -129,3 +131,19 @@ def test_trust_a_restarted_worker_sweeps_the_quiet_farms_of_its_partitions(
 
     found = wait_for(missed, bool, TIMEOUT, "the restarted worker to sweep the quiet farm", workers)
     assert any(d["data"]["rule"] == "PT-1" for d in found), found
+
+
+def test_trust_two_ingests_of_one_file_at_once_report_truthfully(kafka: str, pg_url: str, topic_prefix: str) -> None:
+    """Both store everything once between them, and neither calls a good line of an enrolled farm unknown
+    (an enrolment that came back as a duplicate used to be forgotten after the first batch)."""
+    lines = [orjson.dumps(e) for e in generate(farms=9, months=12, seed=9)]
+    assert len(lines) > 2 * BATCH
+    ledgers = [DistributedLedger(pg_url, kafka, prefix=topic_prefix) for _ in range(2)]
+    with ThreadPoolExecutor(2) as pool:
+        reports = list(pool.map(lambda led: led.ingest(parse_jsonl(lines)).as_json(), ledgers))
+    for led in ledgers:
+        led.close()
+    for report in reports:
+        assert report["rejected"] == [], report["rejected"][:3]
+        assert report["accepted"] + report["duplicates"] == len(lines)
+    assert sum(r["accepted"] for r in reports) == len(lines)
