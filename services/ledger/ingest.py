@@ -1,7 +1,8 @@
 """From input lines to appended events: validate, check the sender's rules, seal personal data, append.
 
 A bad line is reported with its number and appends nothing; good lines around it go on. The same
-event_id twice is stored once; with different content it is rejected.
+event_id twice is stored once; with different content it is rejected. Whatever a line makes raise rejects
+that line only, and the report always comes back: SPEC §6 (`Ingestor`).
 """
 
 from __future__ import annotations
