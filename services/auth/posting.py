@@ -43,8 +43,12 @@ def guarded(parsed: Parsed, principal: Principal, scope_of: Callable[[str], Farm
         if isinstance(item, EventRejected):
             yield number, item
             continue
-        scope = scopes.get(item.farm_id) or scopes.setdefault(item.farm_id, scope_of(item.farm_id))
-        decision = policy.may_post(principal, item.type, scope, item.data.model_dump(mode="json"))
+        try:
+            scope = scopes.get(item.farm_id) or scopes.setdefault(item.farm_id, scope_of(item.farm_id))
+            decision = policy.may_post(principal, item.type, scope, item.data.model_dump(mode="json"))
+        except Exception as exc:  # SPEC §6: what a line makes raise rejects that line, not the request
+            yield number, EventRejected(number, None, f"cannot be checked ({type(exc).__name__}: {exc})"[:400])
+            continue
         if not decision:
             yield number, EventRejected(number, decision.field, decision.reason)
             continue
