@@ -11,7 +11,7 @@ import orjson
 from pydantic import ValidationError
 
 from events.catalogue import EVENT_ADAPTER, Event
-from events.types import FIRST_DAY, LAST_DAY
+from events.types import FIRST_DAY, LAST_DAY, PERIOD_PATTERN
 from events.upcasting import upcast
 
 
@@ -40,7 +40,6 @@ _MESSAGES = {
     "int_type": "must be a JSON integer", "int_from_float": "must be a JSON integer",
     "bool_type": "must be true or false", "string_type": "must be a JSON string",
     "extra_forbidden": "is not a field of this event type", "missing": "missing",
-    "string_pattern_mismatch": "must be a month written YYYY-MM, from 1990-01 to 2100-12",
     "timezone_aware": "must carry a time zone offset (ISO 8601 with offset)",
     "uuid_parsing": "must be a UUID", "uuid_type": "must be a UUID",
 }
@@ -56,6 +55,8 @@ def _message(err: Any) -> str:
     if err["type"] in ("greater_than_equal", "less_than_equal") and (isinstance(bound, date)
                                                                       or str(bound) in _CALENDAR):
         return f"must lie between {FIRST_DAY.isoformat()} and {LAST_DAY.isoformat()}"
+    if err["type"] == "string_pattern_mismatch" and (err.get("ctx") or {}).get("pattern") == PERIOD_PATTERN:
+        return "must be a month written YYYY-MM, from 1990-01 to 2100-12"
     if err["type"] in _MESSAGES:
         return _MESSAGES[err["type"]]
     return str(err["msg"]).removeprefix("Value error, ").replace("Input should be", "must be")

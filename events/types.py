@@ -73,7 +73,8 @@ Share = Annotated[Decimal, decimal_text(1, 6, "a fraction from 0 to 1", le=Decim
 Day = Annotated[date, Field(ge=FIRST_DAY, le=LAST_DAY)]
 """A calendar date, 1990-01-01 .. 2100-12-31."""
 
-Period = Annotated[str, StringConstraints(pattern=r"^(?:199[0-9]|20[0-9]{2}|2100)-(?:0[1-9]|1[0-2])$")]
+PERIOD_PATTERN = r"^(?:199[0-9]|20[0-9]{2}|2100)-(?:0[1-9]|1[0-2])$"
+Period = Annotated[str, StringConstraints(pattern=PERIOD_PATTERN)]
 """A calendar month, YYYY-MM (a premium month or a sales period), 1990-01 .. 2100-12."""
 
 SchemaVersion = Annotated[int, Field(strict=True, ge=1, le=1000)]
