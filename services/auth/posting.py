@@ -94,4 +94,6 @@ def ingest(ledger: Any, parsed: Parsed, principal: Principal, scope_of: Callable
 
     ingestor = Ingestor(recording, ledger.enrolled_farms(), ledger.vault, ledger.clock, ledger.enrolled_farms)
     report = ingestor.run(results.track(guarded(parsed, principal, scope_of)), progress).as_json()
+    if hasattr(ledger, "sign_checkpoint"):  # embedded: sign what this request appended, as `dignity ingest` does
+        ledger.sign_checkpoint()
     return {**report, "rows": results.rows(report["rejected"])}

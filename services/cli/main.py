@@ -133,21 +133,6 @@ def rebuild(db: DbOption = None, as_json: JsonOption = False) -> None:
 
 
 @app.command()
-def verify(db: DbOption = None, as_json: JsonOption = False) -> None:
-    """Recompute every farm's hash chain over the stored events."""
-    from services.log.sql_log import SqlEventLog
-    from services.store.database import connect
-
-    broken = list(SqlEventLog(connect(db)).verify())
-    if as_json:
-        print_json({"ok": not broken, "broken_farms": broken})
-    else:
-        console.print("every chain holds" if not broken else f"broken chains: {', '.join(broken)}")
-    if broken:
-        raise typer.Exit(1)
-
-
-@app.command()
 def forget(person_id: str, db: DbOption = None, as_json: JsonOption = False) -> None:
     """Erase a person: destroy their key, so their sealed data can never be read again."""
     from services.sealing.vault import KeyVault

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import sys
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -11,18 +12,20 @@ import orjson
 from sqlalchemy import Connection, Engine, func, select
 
 from events.catalogue import Event
-from events.codec import EventRejected
+from events.codec import EventRejected, content_digest
 from events.recorded import RecordedEvent
 from projections.projection import Derived
 from projections.registry import all_projections
 from projections.standing.query import NAME as STANDING
 from services.ledger.ingest import Ingestor, IngestReport
+from services.log.checkpoint import CheckpointRefused, Signed, checkpoint_copy_path, write_checkpoint
 from services.log.event_log import AppendOutcome, Candidate
+from services.log.signer import FileSigner, signing_key_path
 from services.log.sql_log import SqlEventLog
 from services.runner.read_models import ReadModelWriter, upsert
 from services.sealing.vault import KeyVault
 from services.store.database import connect, now
-from services.store.schema import checkpoints, events, projection_state
+from services.store.schema import checkpoints, events, projection_state, ticks
 
 CHECKPOINT = "embedded"
 REPLAY_BATCH = 50_000  # states are written once per batch: big batches, few rewrites of big states
@@ -42,20 +45,28 @@ class TickReport:
 
 class EmbeddedLedger:
     def __init__(self, url: str | None = None, engine: Engine | None = None,
-                 clock: Callable[[], datetime] = now) -> None:
+                 clock: Callable[[], datetime] = now, sign: bool = True) -> None:
         self.engine = engine or connect(url)
         self.log = SqlEventLog(self.engine)
         self.writer = ReadModelWriter(all_projections(), keep_cache=True)
         self.vault = KeyVault(self.engine)
+        self.log.legacy_match = lambda stored, cand: cand.clear is not None and self.vault.same_as_sent(
+            stored, cand.body, cand.clear)
+        self.signer = FileSigner(signing_key_path(self.engine.url))
+        self.sign = sign  # False for a scratch replay (verify --read-models): it must not sign or copy
         self.clock = clock
+        if self.log.migrated:
+            self.sign_checkpoint()
         self.catch_up()
 
     # -- writing ---------------------------------------------------------------------------------
     def ingest(
         self, parsed: Iterable[tuple[int, Event | EventRejected]], progress: Callable[[int], None] | None = None
     ) -> IngestReport:
-        return Ingestor(self.append, self.enrolled_farms(), self.vault, self.clock,
-                        self.enrolled_farms).run(parsed, progress)
+        report = Ingestor(self.append, self.enrolled_farms(), self.vault, self.clock,
+                          self.enrolled_farms).run(parsed, progress)
+        self.sign_checkpoint()
+        return report
 
     def append(self, candidates: list[Candidate], recorded_at: datetime) -> AppendOutcome:
         """Append and project in one transaction: a query right after sees the result."""
@@ -82,8 +93,8 @@ class EmbeddedLedger:
         appended: list[RecordedEvent] = []
         derived: list[Derived] = []
         while elsewhere:
-            cands = [Candidate(None, {k: v for k, v in d.items() if k != "recorded_at"}, d["event_id"])
-                     for d in elsewhere]
+            bodies = [{k: v for k, v in d.items() if k != "recorded_at"} for d in elsewhere]
+            cands = [Candidate(None, b, content_digest(b)) for b in bodies]
             out = self.log.append_in(conn, cands, datetime.fromisoformat(elsewhere[-1]["recorded_at"]))
             made, elsewhere = self.writer.apply(conn, out.accepted) if out.accepted else ([], [])
             appended += out.accepted
@@ -96,18 +107,36 @@ class EmbeddedLedger:
         its `BuyerNotified` and SU-2 notices, once each. Ingest never ticks, so its output depends on the
         events alone; run this (`dignity tick`) when the clock moves."""
         at = at or self.clock()
+        recorded = self.clock()  # one ledger time per tick, so a replay (verify --read-models) can repeat it
         report = TickReport(at)
         with self.engine.begin() as conn:
+            before = conn.execute(select(func.max(events.c.position))).scalar() or 0
             farms = set(conn.execute(select(projection_state.c.key).where(
                 projection_state.c.projection == STANDING)).scalars())
             while farms:  # a farm a notice reached may owe changes of its own by `at`: tick it again
-                derived, elsewhere = self.writer.tick(conn, farms, at, self.clock())
+                derived, elsewhere = self.writer.tick(conn, farms, at, recorded)
                 appended, caused = self._append(conn, elsewhere)
                 report.derived += derived + caused
                 report.appended += appended
                 farms = {e.farm_id for e in appended}
+            if report.derived or report.appended:
+                conn.execute(ticks.insert().values(at=at.isoformat(), recorded_at=recorded.isoformat(),
+                                                   after_position=before))
             self._checkpoint(conn)
+        if report.appended:
+            self.sign_checkpoint()
         return report
+
+    def sign_checkpoint(self) -> Signed | None:
+        """Sign the log as it is now (ingest and tick do it at the end). None, with the reason on stderr, when
+        the rows appended since the last checkpoint do not hold: `dignity verify` names them."""
+        if not self.sign:
+            return None
+        try:
+            return write_checkpoint(self.engine, self.signer, self.clock(), checkpoint_copy_path(self.engine.url))
+        except CheckpointRefused as exc:
+            print(f"checkpoint refused: {exc}", file=sys.stderr)
+            return None
 
     def _checkpoint(self, conn: Connection) -> None:
         position = conn.execute(select(func.max(events.c.position))).scalar() or 0

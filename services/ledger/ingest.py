@@ -20,6 +20,7 @@ from events.catalogue.complaints import SealedPerson
 from events.codec import EventRejected, content_digest, decode_line, encode, to_json, validate
 from events.types import PROGRAM_KEY
 from services.log.event_log import AppendOutcome, Candidate
+from services.sealing.keystore import PersonErased
 from services.sealing.vault import KeyVault
 
 BATCH = 2000
@@ -70,11 +71,27 @@ def sender_rules(event: Event, line: int | None, enrolled: Callable[[str], bool]
         raise EventRejected(line, "farm_id", f"unknown farm {event.farm_id!r} (no FarmEnrolled recorded)")
 
 
-def seal_personal_data(body: dict[str, Any], vault: KeyVault) -> None:
-    """Replace clear personal data by its sealed form, in place, before anything is stored."""
-    person = body["data"].get("complainant") if body["type"] == "ComplaintReceived" else None
-    if person and "sealed" not in person:
-        body["data"]["complainant"] = vault.seal(person)
+# The fields that carry personal data, per type: sealed before anything is stored (a text is sealed as
+# {"<field>": text}). Each is sealed deterministically for its event and field, so the digest over the sealed
+# form recognises a resend.
+SEALED_FIELDS: dict[str, tuple[str, ...]] = {"ComplaintReceived": ("complainant",), "RecruiterReviewed": ("comment",)}
+
+
+def seal_personal_data(body: dict[str, Any], vault: KeyVault) -> dict[str, Any] | None:
+    """Replace clear personal data by its sealed form, in place, before anything is stored; returns the
+    clear data (kept in memory only, to recognise a resend of an event sealed by an older version)."""
+    clear: dict[str, Any] = {}
+    for name in SEALED_FIELDS.get(body["type"], ()):
+        value = body["data"].get(name)
+        person = {name: value} if isinstance(value, str) else value
+        if isinstance(person, dict) and person and "sealed" not in person:
+            try:
+                body["data"][name] = vault.seal(person, f"{body['event_id']}/data.{name}")
+            except PersonErased as exc:
+                exc.field = name
+                raise
+            clear[name] = person
+    return clear or None
 
 
 def failure(exc: BaseException) -> str:
@@ -189,13 +206,16 @@ class Ingestor:
             sender_rules(item, number, lambda f: self._is_enrolled(f, pending))
             body = to_json(item)
             del body["recorded_at"]  # always None here (sender_rules); the digest leaves it out anyway
-            digest = content_digest(body)  # over the content as sent, so a resend is recognised
             if b"\\u0000" in encode(body):
                 raise EventRejected(number, None, "holds a NUL character (\\u0000), which no field may hold")
             try:
-                seal_personal_data(body, self.vault)
+                clear = seal_personal_data(body, self.vault)
+            except PersonErased as exc:
+                raise EventRejected(number, f"data.{exc.field or 'complainant'}", str(exc)) from None
             except Exception as exc:
-                raise EventRejected(number, "data.complainant", f"cannot be sealed ({failure(exc)})") from None
+                raise EventRejected(number, "data", f"cannot be sealed ({failure(exc)})") from None
+            # Over the sealed form (nothing of a person in clear); sealing is deterministic, so a resend matches.
+            digest = content_digest(body)
         except EventRejected as exc:
             report.rejected.append({"line": number, "error": exc.reason})
             return None
@@ -204,7 +224,7 @@ class Ingestor:
             return None
         if item.type == "FarmEnrolled":
             pending.add(item.farm_id)
-        return Candidate(number, body, digest)
+        return Candidate(number, body, digest, clear)
 
     def _flush(self, batch: list[Candidate], pending: set[str], report: IngestReport) -> None:
         if not batch:

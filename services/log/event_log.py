@@ -17,6 +17,7 @@ class Candidate:
     line: int | None
     body: dict[str, Any]
     digest: str
+    clear: dict[str, Any] | None = None  # personal data as sent, in memory only (see SqlEventLog.legacy_match)
 
 
 @dataclass

@@ -23,6 +23,7 @@ from sqlalchemy import Connection, Engine, text
 
 from events.recorded import RecordedEvent
 from services.log.event_log import AppendOutcome, Candidate, sort_out
+from services.log.kafka_chain import chain_records, save_heads
 from services.log.sql_log import known_digests
 from services.store.database import utc_text
 from services.store.schema import event_index
@@ -80,6 +81,7 @@ class LogRecord:
     partition: int
     offset: int
     body: dict[str, Any]
+    raw: bytes = b""  # the value as produced: what the farm's chain is over
 
 
 class KafkaEventLog:
@@ -107,7 +109,10 @@ class KafkaEventLog:
                 return outcome
             stamp, stamp_key = recorded_at.isoformat(), utc_text(recorded_at)
             bodies = [{**c.body, "recorded_at": stamp} for c in fresh]
-            self.produce(bodies)  # raises unless every record was acknowledged: then nothing is indexed
+            raws = [orjson.dumps(b) for b in bodies]
+            heads = chain_records(conn, bodies, raws)  # each farm's chain over the exact bytes produced
+            self.produce(bodies, raws=raws)  # raises unless every record was acknowledged: nothing is indexed
+            save_heads(conn, heads)
             conn.execute(event_index.insert(), [
                 {"event_id": b["event_id"], "type": b["type"], "farm_id": b["farm_id"], "digest": c.digest,
                  "recorded_at": stamp_key}
@@ -116,14 +121,16 @@ class KafkaEventLog:
             outcome.accepted.extend(RecordedEvent.from_wire(b) for b in bodies)
         return outcome
 
-    def produce(self, bodies: Sequence[dict[str, Any]], topic: str | None = None) -> None:
-        """Send bodies keyed by farm_id and block until the broker acknowledged all of them."""
+    def produce(self, bodies: Sequence[dict[str, Any]], topic: str | None = None,
+                raws: Sequence[bytes] | None = None) -> None:
+        """Send bodies (as `raws` when given) keyed by farm_id and block until the broker acknowledged all."""
         producer = self.producer()
         target = topic or self.topic
+        values = raws if raws is not None else [orjson.dumps(b) for b in bodies]
         futures = [
-            producer.send(target, key=b["farm_id"].encode(), value=orjson.dumps(b),
+            producer.send(target, key=b["farm_id"].encode(), value=raw,
                           partition=partition_for(b["farm_id"], self.partitions()))
-            for b in bodies
+            for b, raw in zip(bodies, values, strict=True)
         ]
         producer.flush()
         for future in futures:
@@ -204,7 +211,7 @@ def _poll_until(consumer: KafkaConsumer, end: dict[TopicPartition, int], timeout
             raise TimeoutError(f"reading {sorted(tp.partition for tp in pending)} did not reach the end offsets")
         for tp, records in consumer.poll(timeout_ms=500, max_records=5000).items():
             out[tp.partition].extend(
-                LogRecord(tp.partition, r.offset, orjson.loads(r.value)) for r in records if r.offset < end[tp]
+                LogRecord(tp.partition, r.offset, orjson.loads(r.value), r.value) for r in records if r.offset < end[tp]
             )
             if consumer.position(tp) >= end[tp]:
                 pending.discard(tp)

@@ -2,15 +2,19 @@
 
 from __future__ import annotations
 
-import hashlib
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from datetime import datetime
+from typing import Any
 
 import orjson
-from sqlalchemy import Connection, Engine, select
+from sqlalchemy import Connection, Engine, func, select
 
+from events.codec import content_digest
 from events.recorded import RecordedEvent
+from services.log.audit import scan, stored_rows
 from services.log.event_log import AppendOutcome, Candidate, sort_out
+from services.log.integrity import COLUMNS, Tally, link, row_hash
+from services.log.migrate import migrate_log_format
 from services.store.database import utc_text
 from services.store.schema import events
 
@@ -32,12 +36,31 @@ class SqlEventLog:
 
     def __init__(self, engine: Engine) -> None:
         self.engine = engine
-        self._heads: dict[str, str] = {}
+        self._heads: dict[str, tuple[int, str]] = {}
+        self.migrated = migrate_log_format(engine)  # a log of an older format: rewritten once, then signed
+        # Set by the ledger: is this stored body (sealed before deterministic sealing) the candidate as sent?
+        self.legacy_match: Callable[[dict[str, Any], Candidate], bool] | None = None
+
+    def _recognise_legacy(self, conn: Connection, candidates: Sequence[Candidate], known: dict[str, str]) -> None:
+        """A resend of an event whose personal data was sealed by an older version (random nonce, random
+        person id) seals differently now; it is still the same event if the stored data unseals to what was
+        sent. Only candidates with personal data whose digest differs are looked at."""
+        for cand in candidates:
+            event_id = cand.body["event_id"]
+            seen = known.get(event_id)
+            if cand.clear is None or seen is None or seen == cand.digest:
+                continue
+            raw = conn.execute(select(events.c.body).where(events.c.event_id == event_id)).scalar()
+            if raw is not None and self.legacy_match is not None and self.legacy_match(orjson.loads(raw), cand):
+                known[event_id] = cand.digest
 
     def append_in(self, conn: Connection, candidates: Sequence[Candidate], recorded_at: datetime) -> AppendOutcome:
         """Append inside the caller's transaction, so the log and the read models commit together."""
         ids = [c.body["event_id"] for c in candidates]
-        fresh, outcome = sort_out(candidates, known_digests(conn, events.c.event_id, events.c.digest, ids))
+        known = known_digests(conn, events.c.event_id, events.c.digest, ids)
+        if self.legacy_match is not None:
+            self._recognise_legacy(conn, candidates, known)
+        fresh, outcome = sort_out(candidates, known)
         if not fresh:
             return outcome
         stamp = recorded_at.isoformat()
@@ -48,16 +71,16 @@ class SqlEventLog:
             body = {**cand.body, "recorded_at": stamp}
             raw = orjson.dumps(body)
             farm = body["farm_id"]
-            chain = _link(self._head(conn, farm), raw)
-            self._heads[farm] = chain
             occurred = datetime.fromisoformat(body["occurred_at"])
-            rows.append(
-                {
-                    "event_id": body["event_id"], "type": body["type"], "farm_id": farm,
-                    "occurred_at": utc_text(occurred), "recorded_at": stamp_key,
-                    "digest": cand.digest, "chain": chain, "body": raw,
-                }
-            )
+            row = {
+                "event_id": body["event_id"], "type": body["type"], "farm_id": farm,
+                "occurred_at": utc_text(occurred), "recorded_at": stamp_key,
+                "digest": content_digest(cand.body), "body": raw,
+            }
+            seq, head = self._head(conn, farm)
+            row["chain"] = link(head, seq + 1, row_hash(*(row[c] for c in COLUMNS), raw))
+            self._heads[farm] = (seq + 1, row["chain"])
+            rows.append(row)
             outcome.accepted.append(RecordedEvent.of_current(body, occurred, recorded))
         conn.execute(events.insert(), rows)
         return outcome
@@ -70,13 +93,15 @@ class SqlEventLog:
         """After a rolled-back append the cached chain heads may name rows that were never written."""
         self._heads.clear()
 
-    def _head(self, conn: Connection, farm: str) -> str:
+    def _head(self, conn: Connection, farm: str) -> tuple[int, str]:
+        """The farm's event count and last link."""
         head = self._heads.get(farm)
         if head is None:
             row = conn.execute(
                 select(events.c.chain).where(events.c.farm_id == farm).order_by(events.c.position.desc()).limit(1)
             ).first()
-            head = row[0] if row else ""
+            count = conn.execute(select(func.count()).where(events.c.farm_id == farm)).scalar() or 0
+            head = (count, row[0] if row else "")
         return head
 
     def read(
@@ -101,22 +126,11 @@ class SqlEventLog:
             yield from _rows(result)
 
     def verify(self) -> Iterable[str]:
-        """Recompute every farm's chain; yield the farms whose chain does not hold."""
-        heads: dict[str, str] = {}
-        broken: set[str] = set()
+        """The farms whose rows do not hold by themselves (columns, digest, chain). `dignity verify` also
+        checks the log against the latest signed checkpoint (services/log/verify.py)."""
         with self.engine.connect() as conn:
-            for farm, body, chain in conn.execute(
-                select(events.c.farm_id, events.c.body, events.c.chain).order_by(events.c.position)
-            ):
-                if _link(heads.get(farm, ""), bytes(body)) != chain:
-                    broken.add(farm)
-                heads[farm] = chain
-        return sorted(broken)
-
-
-def _link(head: str, raw: bytes) -> str:
-    """Each farm's events form a hash chain over the stored bytes: sealed data stays verifiable after erasure."""
-    return hashlib.sha256(head.encode() + hashlib.sha256(raw).digest()).hexdigest()
+            problems = scan(stored_rows(conn), Tally())
+        return sorted({p.farm_id for p in problems if p.farm_id})
 
 
 def _rows(result: Iterable[tuple[int, bytes]]) -> Iterator[tuple[int, bytes]]:

@@ -126,14 +126,7 @@ failures = Table(
     Column("at", String(40), nullable=False),
 )
 
-# Per-person keys for sealed personal data; deleting a key erases the person (crypto-shredding).
-person_keys = Table(
-    "person_keys",
-    metadata,
-    Column("person_id", String(120), primary_key=True),
-    Column("key", LargeBinary, nullable=True),
-    Column("erased_at", String(40), nullable=True),
-)
+# Per-person keys are not here: they live in their own store (services/sealing/keystore.py).
 
 # Cross-farm directories (insert-only, rebuilt from the log): who owns which farm (SU-2), who is banned from
 # participating farms (PE-1), and what each buyer was told (BU-1, in order per farm by `position`).
@@ -299,4 +292,48 @@ delivery_leases = Table(
     Column("name", String(60), primary_key=True),
     Column("holder", String(60), nullable=False),
     Column("until", String(40), nullable=False),
+)
+
+# -- Tamper evidence (issue 9): signed checkpoints of the log, and the log's format version ------------------
+
+# Each checkpoint: the signed JSON (per farm: count and chain head; the log: count and Merkle root, the
+# Merkle peaks and the last position covered) and its Ed25519 signature. The key is not in this database.
+signed_checkpoints = Table(
+    "signed_checkpoints",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("at", String(40), nullable=False),
+    Column("position", Integer, nullable=False),
+    Column("count", Integer, nullable=False),
+    Column("root", String(64), nullable=False),
+    Column("body", LargeBinary, nullable=False),
+    Column("signature", String(128), nullable=False),
+)
+
+ledger_meta = Table(
+    "ledger_meta",
+    metadata,
+    Column("name", String(60), primary_key=True),
+    Column("value", Text, nullable=False),
+)
+
+# Each embedded tick that wrote something: when, at which ledger time, after which log position; so a replay
+# (`dignity verify --read-models`) ticks where the ledger ticked.
+ticks = Table(
+    "ticks",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("at", String(40), nullable=False),
+    Column("recorded_at", String(40), nullable=False),
+    Column("after_position", Integer, nullable=False),
+)
+
+# Distributed mode: each farm's event count and chain head over the records the ledger produced (the embedded
+# log keeps its links in `events.chain`), written with the event-id index.
+event_chains = Table(
+    "event_chains",
+    metadata,
+    Column("farm_id", String(120), primary_key=True),
+    Column("count", Integer, nullable=False),
+    Column("head", String(64), nullable=False),
 )
