@@ -213,7 +213,8 @@ class Ingestor:
             except PersonErased as exc:
                 raise EventRejected(number, f"data.{exc.field or 'complainant'}", str(exc)) from None
             except Exception as exc:
-                raise EventRejected(number, "data", f"cannot be sealed ({failure(exc)})") from None
+                fields = ", ".join(f"data.{name}" for name in SEALED_FIELDS.get(item.type, ())) or "data"
+                raise EventRejected(number, fields, f"cannot be sealed ({failure(exc)})") from None
             # Over the sealed form (nothing of a person in clear); sealing is deterministic, so a resend matches.
             digest = content_digest(body)
         except EventRejected as exc:

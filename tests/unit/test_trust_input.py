@@ -188,7 +188,7 @@ def test_trust_complaint_whose_complainant_was_forgotten_is_rejected_not_crashin
 
 def test_trust_an_exception_inside_ingest_rejects_that_line_only(ledger: EmbeddedLedger,
                                                                  monkeypatch: pytest.MonkeyPatch) -> None:
-    def broken(person: dict[str, Any]) -> dict[str, str]:
+    def broken(*_: Any) -> dict[str, str]:
         raise RuntimeError("vault offline")
 
     post(ledger, enrol())
