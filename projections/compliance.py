@@ -28,10 +28,13 @@ class Obligation:
     met_on: date | None = None
     causes: tuple[str, ...] = ()
     """event_ids that opened (and met) it: the causation of a derived DeadlineMissed."""
+    not_before: date | None = None
+    """A window's first day: met earlier than this is missed too (AP-2: no hearing under 10 days)."""
 
     def status(self, as_of: date) -> Status:
         if self.met_on is not None and self.met_on <= as_of:
-            return "met" if self.met_on <= self.due else "missed"
+            early = self.not_before is not None and self.met_on < self.not_before
+            return "met" if self.met_on <= self.due and not early else "missed"
         return "missed" if as_of > self.due else "open"
 
     def as_json(self, as_of: date) -> dict[str, Any]:

@@ -5,8 +5,14 @@ from __future__ import annotations
 from collections.abc import Callable, Mapping
 from datetime import date, datetime
 
+from projections.audits import annual, referral
+from projections.audits.risk import RiskLevels
 from projections.buyers.projection import BuyerNotifications
 from projections.compliance import DeadlineQuery, FindingQuery
+from projections.education import rules as education
+from projections.education.projection import Education
+from projections.housing import rules as housing
+from projections.leave import sick, vacation
 from projections.membership.projection import Membership
 from projections.passthrough import DEADLINES as PASSTHROUGH_DEADLINES
 from projections.passthrough import FINDINGS as PASSTHROUGH_FINDINGS
@@ -20,7 +26,8 @@ from projections.standing.rules import FINDINGS as CONDUCT_FINDINGS
 
 
 def all_projections() -> list[Projection]:
-    return [Membership(), Reference(), Passthrough(), StandingProjection(), BuyerNotifications()]
+    return [Membership(), Reference(), Passthrough(), StandingProjection(), BuyerNotifications(), Education(),
+            RiskLevels()]
 
 
 Tick = Callable[[Mapping[str, State], date, datetime], list[Derived]]
@@ -33,8 +40,9 @@ def tickers() -> list[Tick]:
 
 
 def deadline_queries() -> list[DeadlineQuery]:
-    return [*CONDUCT_DEADLINES, *PASSTHROUGH_DEADLINES]
+    return [*CONDUCT_DEADLINES, *PASSTHROUGH_DEADLINES, *education.DEADLINES, *annual.DEADLINES,
+            *referral.DEADLINES, *vacation.DEADLINES]
 
 
 def finding_queries() -> list[FindingQuery]:
-    return [*CONDUCT_FINDINGS, *PASSTHROUGH_FINDINGS]
+    return [*CONDUCT_FINDINGS, *PASSTHROUGH_FINDINGS, *housing.FINDINGS, *sick.FINDINGS]

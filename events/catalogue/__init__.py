@@ -47,6 +47,7 @@ from events.catalogue.membership import (
     WorkerHired,
     WorkerSeparated,
 )
+from events.catalogue.obligations import ControlRecorded, HandbookDistributed, ProbationLifted
 from events.catalogue.plans import (
     CapActionCompleted,
     CapAgreed,
@@ -70,7 +71,7 @@ Event = Annotated[
         ResolutionAgreed | ProbationImposed | SuspensionNoticed | AppealFiled |
         ArbitratorAvailabilityNoticed | HearingHeld | AppealDecided | ArbitrationInvoiced |
         ArbitrationReimbursed | DeadlineMissed | PassThroughDiscrepancy | StandingChanged | BuyerNotified |
-        PersonnelBanViolated
+        PersonnelBanViolated | ProbationLifted | ControlRecorded | HandbookDistributed
     ),
     Field(discriminator="type"),
 ]

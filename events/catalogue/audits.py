@@ -37,6 +37,8 @@ class ViolationFoundData(Model):
     offender: Offender = Offender(role="none")
     with_contact: bool = True
     """Article I (d): sexual harassment with physical contact (AU-4); ignored for other clauses."""
+    contractor_id: str | None = Field(default=None, min_length=1)
+    """The labour contractor involved, if any (RR-3)."""
 
     @model_validator(mode="after")
     def _clause_fits_article(self) -> ViolationFoundData:

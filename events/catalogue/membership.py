@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from decimal import Decimal
 from typing import Literal
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
@@ -62,11 +63,22 @@ class WorkerHiredData(Model):
     hired_on: Day
     supervisory: bool = False
     relative_of_owner: bool = False
+    recruited_via: str | None = Field(default=None, min_length=1)
+    """The labour contractor the worker was hired through (RR-1, RR-3), if any."""
+    regular_day_hours: Hours = Field(default=Decimal(8), gt=0, le=24)
+    """The worker's regular day: what a sick or vacation day is worth (LV-1, LV-2)."""
 
 
 class WorkerSeparatedData(Model):
     worker_id: str = Field(min_length=1)
     on: Day
+    by: Literal["farm", "worker"] | None = None
+    """Who ended the employment (HO-1 concerns separations by the farm)."""
+    housed: bool = False
+    vacate_by: Day | None = None
+    """The last day a housed worker may stay in the farm's housing (HO-1)."""
+    article_i_termination: bool = False
+    """The termination remedies an Article I violation (HO-1's exception)."""
 
 
 class PersonnelHiredData(Model):

@@ -48,6 +48,16 @@ class PayrollLineRecordedData(Model):
     gross: Money
     deductions: list[Deduction] = []
     net: Money
+    holiday_hours: Hours = Decimal(0)
+    """Hours worked on Paid Holidays (PT-11: Thanksgiving, Dec 24, Dec 25)."""
+    holiday_hourly: Money | None = None
+    """What those hours were paid per hour (PT-11: >= 1.5 x hourly_wage)."""
+    sick_hours_taken: Hours = Decimal(0)
+    sick_hours_paid: Hours = Decimal(0)
+    vacation_hours_taken: Hours = Decimal(0)
+    vacation_hours_paid: Hours = Decimal(0)
+    vacation_payout: Money = Decimal("0.00")
+    """Unused vacation days paid out (LV-2)."""
     corrects: UUID | None = None
     """event_id of an earlier PayrollLineRecorded this line supersedes (docs/decisions.md)."""
 

@@ -11,6 +11,7 @@ from projections.compliance import FarmView, Finding, Obligation
 from projections.standing.machine import FEE_DAYS
 from projections.standing.view import facts, first_on
 
+HEARING_EARLIEST = 10
 HEARING_LATEST = 15
 DECISION_BUSINESS_DAYS = 2
 
@@ -32,13 +33,16 @@ def barred_appeals(view: FarmView) -> list[Finding]:
 
 
 def hearings(view: FarmView) -> list[Obligation]:
-    """AP-2: heard no later than 15 days after the notice of the arbitrator's availability."""
+    """AP-2 (App. C V.7): heard no fewer than 10 and no more than 15 days after the notice of the arbitrator's
+    availability; a hearing held earlier or later is missed."""
     out = []
     for f in facts(view, "ArbitratorAvailabilityNoticed"):
         aid = f["data"]["appeal_id"]
+        noticed = date.fromisoformat(f["on"])
         met = first_on(view, "HearingHeld", appeal_id=aid)
-        out.append(Obligation("AP-2", view.farm_id, aid, add_days(date.fromisoformat(f["on"]), HEARING_LATEST),
-                              met[0] if met else None, (f["event_id"], *([met[1]] if met else []))))
+        out.append(Obligation("AP-2", view.farm_id, aid, add_days(noticed, HEARING_LATEST),
+                              met[0] if met else None, (f["event_id"], *([met[1]] if met else [])),
+                              not_before=add_days(noticed, HEARING_EARLIEST)))
     return out
 
 

@@ -25,15 +25,23 @@ def _met(line: PayrollLine | None) -> tuple[date | None, tuple[str, ...]]:
 
 
 def first_pass_through(view: FarmView) -> list[Obligation]:
-    """PT-1 (App. B II.1): the first bonus line is paid within 15 days of the farm's first premium payment."""
+    """PT-1 (App. B II.1): the first bonus line is paid within 15 days of the farm's first premium payment.
+    The pass-through is owed to bonus-eligible workers only: a premium month whose payroll shows none is
+    passed over, and the clock starts at the first remittance of the first month that has one (a month
+    with no payroll on record yet counts: nothing shows it has none). Raises RateMissing like PT-2."""
     books = Books.of(view)
-    received = [r for r in books.remittances if r.received_on <= books.as_of]
-    if not received:
+    first = next((received_in(books.remittances, period, books.as_of)[0]
+                  for period in premium_months(books.remittances, books.as_of) if _owed(books, period)), None)
+    if first is None:
         return []
-    first = received[0]
     met_on, met_by = _met(_first_paid([line for line in books.lines if line.md_bonus > 0]))
     return [Obligation("PT-1", books.farm_id, books.farm_id, add_days(first.received_on, FIRST_PASS_THROUGH_DAYS),
                        met_on, (first.event_id, *met_by))]
+
+
+def _owed(books: Books, period: str) -> bool:
+    months = month_workers(books.lines, books.membership, books.reference, period)
+    return not months or any(m.eligible for m in months)
 
 
 def monthly_bonus_lines(view: FarmView) -> list[Obligation]:

@@ -41,6 +41,15 @@ class PayrollLine:
     deductions: tuple[tuple[str, Decimal], ...]
     net: Decimal
     corrects: str | None
+    deduction_consents: tuple[tuple[str, Decimal, bool], ...] = ()
+    """(kind, amount, consented) of each deduction (PT-10)."""
+    holiday_hours: Decimal = ZERO
+    holiday_hourly: Decimal | None = None
+    sick_hours_taken: Decimal = ZERO
+    sick_hours_paid: Decimal = ZERO
+    vacation_hours_taken: Decimal = ZERO
+    vacation_hours_paid: Decimal = ZERO
+    vacation_payout: Decimal = ZERO
 
     def deducted(self, *kinds: str) -> Decimal:
         return sum((amount for kind, amount in self.deductions if kind in kinds), ZERO)
@@ -79,6 +88,13 @@ def _line(raw: dict[str, Any]) -> PayrollLine:
         other_bonuses=money("other_bonuses"), gross=money("gross"),
         deductions=tuple((d["kind"], Decimal(d["amount"])) for d in raw.get("deductions") or ()),
         net=money("net"), corrects=raw.get("corrects"),
+        deduction_consents=tuple((d["kind"], Decimal(d["amount"]), bool(d.get("consented", True)))
+                                 for d in raw.get("deductions") or ()),
+        holiday_hours=money("holiday_hours"),
+        holiday_hourly=Decimal(raw["holiday_hourly"]) if raw.get("holiday_hourly") is not None else None,
+        sick_hours_taken=money("sick_hours_taken"), sick_hours_paid=money("sick_hours_paid"),
+        vacation_hours_taken=money("vacation_hours_taken"), vacation_hours_paid=money("vacation_hours_paid"),
+        vacation_payout=money("vacation_payout"),
     )
 
 

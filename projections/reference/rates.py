@@ -61,3 +61,11 @@ def minimum_wage_on(reference: State, jurisdiction: str, day: date) -> Rate:
     if not found:
         raise RateMissing("MinimumWageSet", day, jurisdiction)
     return max(found, key=lambda r: (r.value, r.event_id))
+
+
+def minimum_wage_changes(reference: State, jurisdiction: str, first: date, last: date) -> list[date]:
+    """The days of [first, last] on which the prevailing minimum wage may differ from the day before:
+    `first` itself and every effective date after it (the farm's jurisdiction's or the federal one)."""
+    table = reference.get("minimum_wage", {})
+    after = {date.fromisoformat(e["effective_on"]) for j in {jurisdiction, FEDERAL} for e in table.get(j, [])}
+    return [first, *sorted(d for d in after if first < d <= last)]

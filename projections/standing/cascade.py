@@ -14,7 +14,7 @@ otherwise (`catch_up`), from the insert-only `cascades` directory. Both make the
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from datetime import date
 from typing import Any
 
@@ -111,9 +111,12 @@ def _to(farm: str, key: str, data: dict[str, Any], change: RecordedEvent) -> Der
     return derive("SuspensionNoticed", farm, change.occurred_at, data, [change], key)
 
 
-def pending_cascades(farm_id: str, state: State, siblings: Mapping[str, State], as_of: date) -> State:
+def pending_cascades(farm_id: str, state: State, siblings: Mapping[str, State], as_of: date,
+                     linked: Callable[[str, str], bool] | None = None) -> State:
     """`state` (this farm's standing) plus the cascade notices its siblings' not-yet-emitted changes up to
-    `as_of` would send it: what the distributed timer would have delivered by then."""
+    `as_of` would send it: what the distributed timer would have delivered by then. `linked(sibling, day)`
+    says whether a sibling shares an owner or a controller in force with this farm on that day (SU-2
+    through `ControlRecorded`); always, when not given."""
     have = {f["event_id"] for f in state.get("facts", [])}
     extra: list[Fact] = []
     for origin, other in sorted(siblings.items()):
@@ -121,6 +124,8 @@ def pending_cascades(farm_id: str, state: State, siblings: Mapping[str, State], 
             continue
         emitted = set(other.get("emitted", []))
         for change in standing_changes(other, as_of):
+            if linked is not None and not linked(origin, change.on.isoformat()):
+                continue
             made = notice(origin, change.as_data(), change.on.isoformat()) if change.key() not in emitted else None
             if made is None:
                 continue

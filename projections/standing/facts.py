@@ -59,6 +59,7 @@ BUSINESS_DATE: dict[str, Callable[[RecordedEvent, str | None], str]] = {
     "AppealDecided": _field("decided_on"),
     "ArbitrationInvoiced": _field("invoiced_on"),
     "ArbitrationReimbursed": _field("on"),
+    "ProbationLifted": _field("on"),
 }
 FACT_TYPES = frozenset(BUSINESS_DATE)
 _PRIVATE = {"complainant"}

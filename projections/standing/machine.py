@@ -21,7 +21,8 @@ from projections.standing.facts import Fact, day, facts_until
 from projections.standing.lengths import period_end
 
 CURE_DAYS = 30
-"""Default probation cure period (AU-8, AP-5; also CO-3 and an MDSC probation without `cure_by`)."""
+"""Default probation cure period (AU-8, AP-5). A probation without a cure date (CO-3, AU-2, an MDSC
+probation without `cure_by`) has no end but `ProbationLifted` (the Code sets none)."""
 FEE_DAYS = 45
 ALTERNATIVE_SUPPLY = "probation: arrange alternative supply"
 """BU-1: what buyers are told when a failed remedial audit puts a farm on probation (App. C I.8)."""
@@ -188,6 +189,7 @@ class Machine:
         now = (self.standing(), self.stayed())
         notes, self._notes = self._notes, []
         if now == self._last:
+            self._news(notes)
             return
         standing, stayed = now
         before, was_stayed = self._last
@@ -205,6 +207,23 @@ class Machine:
         self.changes.append(Change(
             on=self.today, standing=standing, stayed=stayed, since=self._since or self.today,
             kind=note.kind, rule=note.rule, subject_id=note.subject_id, suspension_id=sid,
+            until=self.suspended_until(), cascade_of=susp.cascade_of if susp else None, causes=note.causes,
+        ))
+
+    def _news(self, notes: list[Note]) -> None:
+        """What buyers must hear although the standing stays what it was: another suspension taking effect
+        while one runs (its period may end later, and it cascades on its own, SU-2), and a failed remedial
+        audit of a farm already on probation ("arrange alternative supply", AU-8 / BU-1)."""
+        standing, stayed = self._last
+        note = next((n for n in reversed(notes) if n.target == standing and (
+            (standing == "suspended" and n.kind in ("suspension", "appeal_upheld") and n.suspension_id)
+            or (standing == "probation" and n.kind == ALTERNATIVE_SUPPLY))), None)
+        if note is None or standing is None:
+            return
+        susp = self.suspensions.get(note.suspension_id) if note.suspension_id else None
+        self.changes.append(Change(
+            on=self.today, standing=standing, stayed=stayed, since=self._since or self.today, kind=note.kind,
+            rule=note.rule, subject_id=note.subject_id, suspension_id=note.suspension_id,
             until=self.suspended_until(), cascade_of=susp.cascade_of if susp else None, causes=note.causes,
         ))
 
@@ -294,8 +313,7 @@ class Machine:
 
     def _fact_InvestigationImpeded(self, d: dict[str, Any], causes: tuple[str, ...]) -> None:
         cid = d["complaint_id"]
-        cure = self.cure_by.get(cid, self.today + CURE_DAYS * ONE_DAY)
-        self._probation(f"CO-3/{cid}", "CO-3", cid, cure, "lift", causes)
+        self._probation(f"CO-3/{cid}", "CO-3", cid, self.cure_by.get(cid), "lift", causes)
 
     def _fact_ProbationImposed(self, d: dict[str, Any], causes: tuple[str, ...]) -> None:
         cure = date.fromisoformat(d["cure_by"]) if d.get("cure_by") else None
@@ -308,8 +326,14 @@ class Machine:
             if cure is not None:
                 self._set_cure(ground, cure)
             return
-        self._probation(f"MDSC/{causes[0]}", "MDSC:", d["reason"], cure or self.today + CURE_DAYS * ONE_DAY,
-                        "lift", causes)
+        self._probation(f"MDSC/{causes[0]}", "MDSC:", subject or d["reason"], cure, "lift", causes)
+
+    def _fact_ProbationLifted(self, d: dict[str, Any], causes: tuple[str, ...]) -> None:
+        """MDSC ends a probation: the one about `subject_id`, or else every one without a cure date."""
+        subject = d.get("subject_id")
+        for p in list(self.probations.values()):
+            if p.active and (p.subject_id == subject if subject else p.cure_end is None):
+                self._lift(p.key, "lifted", causes)
 
     def _fact_SuspensionNoticed(self, d: dict[str, Any], causes: tuple[str, ...]) -> None:
         sid = d["suspension_id"]

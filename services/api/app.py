@@ -28,7 +28,10 @@ from services.dashboard.routes import html_errors
 from services.store.database import connect, database_url
 
 
-def create_app(db_url: str | None = None, deliver: bool = True) -> FastAPI:
+def create_app(db_url: str | None = None, deliver: bool = True, tick_seconds: float | None = None) -> FastAPI:
+    """`tick_seconds`: run the embedded ledger's tick on that timer while serving (None: only when
+    DIGNITY_TICK_SECONDS is set; `dignity serve` sets it, a minute by default). Never in the distributed
+    mode, whose workers tick."""
     app = FastAPI(
         title="Dignity Ledger",
         summary="The system of record for the Milk with Dignity program: histories, deadlines, findings.",
@@ -37,6 +40,10 @@ def create_app(db_url: str | None = None, deliver: bool = True) -> FastAPI:
         lifespan=_delivering if deliver else None,
     )
     app.state.engine = connect(database_url(db_url))
+    from services.ledger import ticker
+
+    app.state.tick_seconds = ticker.tick_seconds(tick_seconds) if tick_seconds is not None or \
+        os.environ.get(ticker.ENV) else 0.0
     guarded = [Depends(principal)]
     for module in pkgutil.iter_modules(routers.__path__):
         loaded = importlib.import_module(f"{routers.__name__}.{module.name}")
@@ -57,8 +64,17 @@ async def _delivering(app: FastAPI) -> AsyncIterator[None]:
     kafka = os.environ.get("DIGNITY_KAFKA") if engine.dialect.name == "postgresql" else None
     topic = StandingChangesTopic(engine, kafka) if kafka else None
     thread, stop = Pump(engine, topic=topic).start(interval=1.0)
+    ticking = None
+    if kafka is None and app.state.tick_seconds > 0:
+        from services.api.routers.ingest import write_lock
+        from services.ledger import ticker
+
+        ticking = ticker.start(engine, app.state.tick_seconds, write_lock())
     try:
         yield
     finally:
         stop.set()
+        if ticking is not None:
+            ticking[1].set()
+            ticking[0].join(timeout=15)
         thread.join(timeout=15)

@@ -122,7 +122,7 @@ POSTERS: Mapping[str, frozenset[str]] = {
     "farm": frozenset({
         "PayrollLineRecorded", "WorkerHired", "WorkerSeparated", "PersonnelHired", "PremiumReportSubmitted",
         "ComplaintReceived", "ComplaintReportedToMDSC", "OffenderTerminated", "CapAgreed", "CapActionCompleted",
-        "ResolutionAgreed", "AppealFiled", "ArbitrationReimbursed",
+        "ResolutionAgreed", "AppealFiled", "ArbitrationReimbursed", "HandbookDistributed",
     }),
     "arbitrator": frozenset({"ArbitratorAvailabilityNoticed", "HearingHeld", "AppealDecided", "ArbitrationInvoiced"}),
     "buyer": frozenset(),

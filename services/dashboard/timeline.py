@@ -22,7 +22,8 @@ LANE_TITLES = {"conduct": "complaints, audits…", "membership": "membership", "
 PAY = frozenset({"PremiumRemitted", "PremiumReportSubmitted", "PayrollLineRecorded"})
 MEMBERSHIP = frozenset({
     "FarmEnrolled", "FarmWithdrawn", "BuyerLinked", "BuyerUnlinked", "CooperativeLinked", "OrientationCompleted",
-    "EducationSessionHeld", "WorkerHired", "WorkerSeparated", "PersonnelHired",
+    "EducationSessionHeld", "WorkerHired", "WorkerSeparated", "PersonnelHired", "HandbookDistributed",
+    "ControlRecorded",
 })
 DERIVED = frozenset({"DeadlineMissed", "PassThroughDiscrepancy", "StandingChanged", "BuyerNotified",
                      "PersonnelBanViolated"})

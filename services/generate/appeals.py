@@ -26,7 +26,9 @@ def appeal(farm: Farm, subject: str, subject_id: str, notice_on: date, out: Emit
     if late:
         return
     noticed = filed + timedelta(days=rng.randint(3, 10))
-    hearing = noticed + timedelta(days=rng.randint(17, 21) if rng.random() < 0.05 else rng.randint(10, 15))
+    roll = rng.random()  # AP-2: 10-15 days after the notice; now and then later, or sooner
+    hearing = noticed + timedelta(days=rng.randint(17, 21) if roll < 0.05 else rng.randint(5, 9) if roll < 0.08
+                                  else rng.randint(10, 15))
     decided = add_business_days(hearing, rng.randint(3, 5) if rng.random() < 0.05 else rng.randint(1, 2))
     outcome = OUTCOMES[subject][0] if rng.random() < 0.65 else OUTCOMES[subject][1]
     out.emit(rng, "ArbitratorAvailabilityNoticed", fid, noticed, 10 * 60, ARBITRATOR,

@@ -11,6 +11,7 @@ from dataclasses import dataclass, field
 from datetime import date, timedelta
 
 from projections.calendar import add_months
+from services.generate import obligations
 from services.generate.calendar import Month
 from services.generate.emit import Emitter
 from services.generate.names import BUYERS, COOPERATIVES, farm_name
@@ -33,6 +34,10 @@ class Worker:
     health: int = 0
     tax_pct: int = 8
     separated_on: date | None = None
+    vacation: dict[int, int] = field(default_factory=dict)
+    """LV-2: vacation hours taken per year, in hundredths."""
+    paid_out: set[int] = field(default_factory=set)
+    """LV-2: the years whose unused vacation was settled."""
 
     @property
     def qualifying(self) -> bool:
@@ -62,6 +67,10 @@ class Farm:
     pending_bonus: dict[str, tuple[str, int, str]] = field(default_factory=dict)
     """Bonuses a farm pays a month late: worker_id -> (premium month, cents, label)."""
     withdrawn_on: date | None = None
+    controllers: list[str] = field(default_factory=list)
+    """SU-2: operators in control besides the owner (`ControlRecorded`)."""
+    educated: dict[int, set[str]] = field(default_factory=dict)
+    """ED-1: the workers who had their two hours, per year."""
     _counters: dict[str, int] = field(default_factory=dict)
 
     @property
@@ -90,7 +99,18 @@ def make_farms(count: int, start: date, months: int, rng: random.Random, rates: 
     farms.sort(key=lambda f: f.enrolled_on)
     for farm in farms:
         _staff(farm, rates)
+    _share_operators(farms)
     return farms
+
+
+def _share_operators(farms: list[Farm]) -> None:
+    """SU-2: about one farm in ten shares an operator with a farm of another owner (App. C III)."""
+    for i in range(0, len(farms) - 1, 10):
+        a = farms[i]
+        b = next((f for f in farms[i + 1:i + 10] if f.owner_id != a.owner_id), None)
+        if b is not None:
+            a.controllers.append(f"operator-{a.num:05d}")
+            b.controllers.append(f"operator-{a.num:05d}")
 
 
 def _farm(num: int, owner_id: str, jurisdiction: str, start: date, months: int, rng: random.Random) -> Farm:
@@ -158,6 +178,8 @@ def emit_enrolment(farm: Farm, out: Emitter) -> None:
         out.emit(rng, "BuyerLinked", fid, day, 9 * 60 + 10, MDSC, {"buyer_id": buyer, "since": day.isoformat()})
     for worker in farm.workers:
         emit_hire(farm, worker, out, day, 9 * 60 + 15)
+    obligations.controls(farm, out)
+    obligations.handbooks(farm, farm.workers, day, out)
     late = farm.mistake(0.06)
     oriented = day + timedelta(days=rng.randint(95, 140) if late else rng.randint(14, 80))
     out.emit(rng, "OrientationCompleted", fid, oriented, 10 * 60, MDSC, {"on": oriented.isoformat()})
@@ -178,7 +200,8 @@ def turnover(farm: Farm, month: Month, rates: Rates, out: Emitter) -> None:
             continue
         worker.separated_on = max(month.day(rng), worker.hired_on + timedelta(days=1))
         out.emit(rng, "WorkerSeparated", farm.farm_id, worker.separated_on, 17 * 60, farm.actor,
-                 {"worker_id": worker.worker_id, "on": worker.separated_on.isoformat()})
+                 {"worker_id": worker.worker_id, "on": worker.separated_on.isoformat(),
+                  **obligations.separation(farm, worker)})
         if rng.random() < 0.85:
             hire(farm, worker.separated_on + timedelta(days=rng.randint(1, 20)), rates, out)
     if rng.random() < 0.03:
@@ -189,6 +212,7 @@ def hire(farm: Farm, day: date, rates: Rates, out: Emitter) -> Worker:
     worker = new_worker(farm, day, rates)
     farm.workers.append(worker)
     emit_hire(farm, worker, out, day, 8 * 60)
+    obligations.handbooks(farm, [worker], day, out)
     return worker
 
 

@@ -15,6 +15,7 @@ from typing import Any
 from services.generate.calendar import Half, Month
 from services.generate.emit import SMALL, Emitter, cents
 from services.generate.farm import Farm, Worker
+from services.generate.obligations import pay_extras
 from services.generate.reference import Rates
 
 LABELS = (
@@ -41,6 +42,8 @@ class Line:
     bonus: int = 0
     label: str = ""
     bonus_period: str = ""
+    extras: dict[str, Any] | None = None
+    """Holiday, leave and payout fields (services/generate/obligations.py)."""
 
 
 def run_payroll(farm: Farm, month: Month, rates: Rates, received: int, out: Emitter) -> None:
@@ -77,9 +80,10 @@ def _lines(farm: Farm, month: Month, rates: Rates) -> list[Line]:
             if roll < late_line:  # this one line paid late
                 paid = half.scheduled + timedelta(days=rng.randint(3, 8))
             other = rng.randint(25, 100) * 100 if roll > 0.95 else 0  # an attendance or milk-quality bonus
-            base = (hours * worker.wage + 50) // 100 + other
+            extras, extra = pay_extras(farm, worker, half, worker.wage)
+            base = (hours * worker.wage + 50) // 100 + other + extra
             lines.append(Line(worker, half, paid, hours, worker.wage, other,
-                              _housing(worker, hours, floor), worker.health, base))
+                              _housing(worker, hours, floor), worker.health, base, extras=extras or None))
     return lines
 
 
@@ -183,4 +187,6 @@ def _data(line: Line) -> dict[str, Any]:
     }
     if line.bonus:
         data["md_bonus_label"], data["md_bonus_period"] = line.label, line.bonus_period
+    if line.extras:
+        data.update(line.extras)
     return data

@@ -19,16 +19,20 @@ from services.generate.calendar import Month, parse_month
 from services.generate.complaints import complaint
 from services.generate.emit import Emitter, month_key
 from services.generate.farm import Farm, drop_separated, emit_enrolment, follow_raise, make_farms, turnover
+from services.generate.obligations import before_the_sample, education
 from services.generate.payroll import run_payroll
 from services.generate.premium import remit, report
 from services.generate.reference import MDSC, emit_reference, program_rates, published_on
+from services.generate.showcase import showcase as scripted
 from services.generate.world import World
 
 TAIL = timedelta(days=10)
 
 
-def generate(farms: int, months: int, seed: int, start: str = "2025-01") -> Iterator[dict[str, Any]]:
-    """Sender JSON dicts of `farms` farms over `months` months from `start` (YYYY-MM)."""
+def generate(farms: int, months: int, seed: int, start: str = "2025-01", showcase: bool = False
+             ) -> Iterator[dict[str, Any]]:
+    """Sender JSON dicts of `farms` farms over `months` months from `start` (YYYY-MM); with `showcase`, a few
+    scripted cases that break the rare rules once (services/generate/showcase.py)."""
     if farms < 1 or months < 1:
         raise ValueError("farms and months must be at least 1")
     first = parse_month(start)
@@ -42,12 +46,18 @@ def generate(farms: int, months: int, seed: int, start: str = "2025-01") -> Iter
     for farm in everyone:
         if farm.enrolled_on < first:
             emit_enrolment(farm, world.out)
+            before_the_sample(farm, first, world.out)
+            baseline = farm.enrolled_on + timedelta(days=farm.rng.randint(45, 75))
+            if baseline < first:  # AU-9: the baseline audit of a farm enrolled before the sample
+                audit(farm, world, baseline, "baseline")
     yield from world.out.drain(month_key(first) - 1)
     for i in range(months):
         month = Month.of(add_months(first, i))
         for farm in everyone:
             _simulate(farm, world, month)
         _rehire_banned(world, everyone, month)
+        if showcase:
+            scripted(world, everyone, i, month)
         yield from world.out.drain(month.key)
     yield from world.out.drain(month_key(add_months(first, months)))  # the tail after the last month
 
@@ -92,13 +102,7 @@ def _withdraw(farm: Farm, world: World, month: Month) -> None:
 
 
 def _education(farm: Farm, world: World, month: Month) -> None:
-    on = farm.education_on
-    if not month.first <= on <= month.last:
-        return
-    present = [w.worker_id for w in farm.workers
-               if w.hired_on <= on and (w.separated_on is None or w.separated_on > on)]
-    world.out.emit(farm.rng, "EducationSessionHeld", farm.farm_id, on, 10 * 60, MDSC,
-                   {"on": on.isoformat(), "hours": "2.0", "worker_ids": present})
+    education(farm, month, world.out)
 
 
 def _rehire_banned(world: World, everyone: list[Farm], month: Month) -> None:

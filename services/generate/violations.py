@@ -60,9 +60,10 @@ def article_i(farm: Farm, world: World, source_id: str, found_on: date) -> None:
            if offender else {"role": "owner", "person_id": farm.owner_id})
     violation_id = violation(farm, world, source_id, found_on, "I", clause, who)
     suspended = offender is None or clause in "ab"
-    if clause in "ab":
-        world.out.emit(rng, "LawEnforcementReferred", farm.farm_id, found_on + timedelta(days=1), 9 * 60, MDSC,
-                       {"violation_id": violation_id, "on": (found_on + timedelta(days=1)).isoformat()})
+    if clause in "ab":  # AU-3: referred within 2 business days, now and then later
+        referred = found_on + timedelta(days=rng.randint(4, 8) if farm.mistake(0.2) else 1)
+        world.out.emit(rng, "LawEnforcementReferred", farm.farm_id, referred, 9 * 60, MDSC,
+                       {"violation_id": violation_id, "on": referred.isoformat()})
     if clause == "e":
         suspended = not remedy(farm, world, violation_id, found_on, rng.randint(14, 30))
     elif offender is not None:
@@ -83,6 +84,7 @@ def _terminate(farm: Farm, world: World, violation_id: str, person_id: str, foun
         if worker.worker_id == person_id:
             worker.separated_on = day
             world.out.emit(rng, "WorkerSeparated", farm.farm_id, day, minute + 1, farm.actor,
-                           {"worker_id": person_id, "on": day.isoformat()})
+                           {"worker_id": person_id, "on": day.isoformat(), "by": "farm",
+                            "housed": bool(worker.housing), "article_i_termination": True})
     world.banned.append((person_id, farm.farm_id, day))
     return not late

@@ -172,7 +172,29 @@ def with_directories(engine: Engine, farm_id: str, states: dict[str, dict[str, A
                     if f != farm_id]
     if siblings:
         others = {f: load_state(engine, NAME, f) or {} for f in siblings}
-        states[NAME] = pending_cascades(farm_id, standing, others, day)
+        states[NAME] = pending_cascades(farm_id, standing, others, day, _linked(engine, farm_id, siblings))
+
+
+def _linked(engine: Engine, farm_id: str, siblings: list[str]) -> Callable[[str, str], bool]:
+    """SU-2: whether a sibling shares this farm's owner, or a controller in force on both on a day."""
+    from services.store.schema import controls, enrolments
+
+    farms = [farm_id, *siblings]
+    with engine.connect() as conn:
+        owner = dict(conn.execute(select(enrolments.c.farm_id, enrolments.c.owner_id)
+                                  .where(enrolments.c.farm_id.in_(farms))).all())
+        spans: dict[str, list[tuple[str, str, str | None]]] = {}
+        for row in conn.execute(select(controls).where(controls.c.farm_id.in_(farms))).mappings():
+            spans.setdefault(row["farm_id"], []).append((row["controller_id"], row["since"], row["until"]))
+
+    def controllers(farm: str, day: str) -> set[str]:
+        found = {c for c, since, until in spans.get(farm, []) if since <= day and (until is None or day <= until)}
+        return found | ({owner[farm]} if farm in owner else set())
+
+    def linked(sibling: str, day: str) -> bool:
+        return bool(controllers(farm_id, day) & controllers(sibling, day))
+
+    return linked
 
 
 def standing(engine: Engine, farm_id: str, as_of: datetime) -> dict[str, Any]:

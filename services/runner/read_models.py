@@ -25,6 +25,8 @@ from services.store.database import utc_text
 from services.store.schema import (
     bans,
     cascades,
+    controls,
+    employments,
     enrolments,
     history,
     notifications,
@@ -39,6 +41,8 @@ DIRECTORIES: dict[str, tuple[Any, list[str]]] = {
     "owners": (owners, ["owner_id", "farm_id"]), "bans": (bans, ["person_id", "violation_id"]),
     "notifications": (notifications, ["notification_id"]), "enrolments": (enrolments, ["farm_id"]),
     "cascades": (cascades, ["notice_key"]),
+    "controls": (controls, ["controller_id", "farm_id", "since"]),
+    "employments": (employments, ["person_id", "farm_id", "on", "kind"]),
 }
 OWNER_LOCKS = 7
 """The first key of the per-owner advisory locks (`pg_advisory_xact_lock(int, int)`): the two-key space
@@ -81,6 +85,29 @@ class SqlDirectory:
         if origin is not None:
             query = query.where(cascades.c.origin == origin, cascades.c.suspension_id == suspension_id)
         return [dict(r) for r in self.conn.execute(query).mappings()]
+
+    def controlled(self, controller_id: str) -> dict[str, tuple[str, list[tuple[str, str | None]]]]:
+        """SU-2: every farm the controller owns or controls: farm -> (enrolled_on, control spans; an owned
+        farm's span is open)."""
+        out: dict[str, tuple[str, list[tuple[str, str | None]]]] = {
+            farm: (on, [("0000-01-01", None)]) for farm, on in self.enrolments(controller_id).items()}
+        rows = self.conn.execute(
+            select(controls.c.farm_id, controls.c.since, controls.c.until, enrolments.c.enrolled_on)
+            .join(enrolments, enrolments.c.farm_id == controls.c.farm_id)
+            .where(controls.c.controller_id == controller_id))
+        for farm, since, until, enrolled_on in rows:
+            out.setdefault(farm, (enrolled_on, []))[1].append((since, until))
+        return out
+
+    def employments_of(self, person_id: str) -> list[dict[str, Any]]:
+        """PE-1: the person's hires and separations at every farm."""
+        query = select(employments).where(employments.c.person_id == person_id)
+        return [dict(r) for r in self.conn.execute(query).mappings()]
+
+    def cascades_from(self, origins: list[str]) -> list[dict[str, Any]]:
+        """The `cascades` rows whose origin is one of these farms, in the order derived."""
+        query = select(cascades).where(cascades.c.origin.in_(sorted(origins))).order_by(cascades.c.position)
+        return [dict(r) for r in self.conn.execute(query).mappings()] if origins else []
 
     def bans_of(self, person_id: str) -> list[dict[str, Any]]:
         # Every hire asks; bans are few. One read of the whole table per batch beats one query per hire.
@@ -182,8 +209,7 @@ class ReadModelWriter:
     def _cross_farm(self, event: RecordedEvent) -> list[Derived]:
         """Write the directories an event feeds, then run the process managers that read them."""
         states = self._states_of(event.farm_id)
-        owner = crossfarm.owner_scope(event, states)
-        if owner is not None:
+        for owner in crossfarm.lock_scopes(event, states):
             self._lock_owner(owner)
         for table, row in crossfarm.directory_rows(event, states):
             target, keys = DIRECTORIES[table]
@@ -249,5 +275,6 @@ class ReadModelWriter:
 
     @staticmethod
     def clear(conn: Connection) -> None:
-        for table in (projection_state, history, outbox, owners, enrolments, cascades, bans, notifications):
+        for table in (projection_state, history, outbox, owners, enrolments, cascades, bans, notifications,
+                      controls, employments):
             conn.execute(delete(table))

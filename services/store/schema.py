@@ -164,6 +164,29 @@ cascades = Table(
 )
 Index("cascades_by_owner", cascades.c.owner_id, cascades.c.position)
 
+# SU-2 through `ControlRecorded` (Part 7 ¶2, App. C III): who else controls a farm, and when. A farm's group
+# for a suspension on a day is its owner's farms plus the farms of every controller in force that day.
+controls = Table(
+    "controls",
+    metadata,
+    Column("controller_id", String(120), primary_key=True),
+    Column("farm_id", String(120), primary_key=True),
+    Column("since", String(10), primary_key=True),
+    Column("until", String(10), nullable=True),
+)
+Index("controls_by_farm", controls.c.farm_id)
+
+# PE-1: who works where (hires and separations by person), so a ban that starts while the person works at
+# another participating farm reaches that farm (App. C IV.1).
+employments = Table(
+    "employments",
+    metadata,
+    Column("person_id", String(120), primary_key=True),
+    Column("farm_id", String(120), primary_key=True),
+    Column("on", String(10), primary_key=True),
+    Column("kind", String(10), primary_key=True),
+)
+
 bans = Table(
     "bans",
     metadata,

@@ -135,7 +135,12 @@ def with_time_brought_changes(stream: list[dict[str, Any]]) -> list[dict[str, An
     enrolled = [e for e in stream if e["type"] == "FarmEnrolled" and e["data"]["enrolled_on"] < "2025-06-01"]
     owners = Counter(e["data"]["owner_id"] for e in enrolled)
     shared = next(e["farm_id"] for e in enrolled if owners[e["data"]["owner_id"]] > 1)
-    served, unpaid = [e["farm_id"] for e in enrolled if owners[e["data"]["owner_id"]] == 1][:2]
+    # Farms no fact reaches after the program's last day (a hire in the tail would bring the change before the
+    # tick does) and no operator links to another (an SU-2 cascade would change what the tick brings).
+    busy = {e["farm_id"] for e in stream if e["type"] == "ControlRecorded"
+            or (e["type"] in ("WorkerHired", "PersonnelHired") and e["occurred_at"] >= "2025-12-31")}
+    served, unpaid = [e["farm_id"] for e in enrolled if owners[e["data"]["owner_id"]] == 1
+                      and e["farm_id"] not in busy][:2]
     noon = "T12:00:00-05:00"
     return [*stream,
             event("ViolationFound", shared, "2025-12-30" + noon, {

@@ -59,6 +59,17 @@ def test_ap2_hearing_no_later_than_15_days_after_the_availability_notice(ledger:
     assert rows["ap-2"]["status"] == "missed"
 
 
+def test_ap2_hearing_earlier_than_10_days_after_the_notice_is_missed(ledger: EmbeddedLedger) -> None:
+    farm = Farm(ledger)
+    for aid in ("ap-4", "ap-9", "ap-10"):
+        farm.post("ArbitratorAvailabilityNoticed", "2025-03-03",
+                  {"appeal_id": aid, "noticed_on": "2025-03-03", "hearing_on": "2025-03-14"})
+    for aid, on in (("ap-4", "2025-03-07"), ("ap-9", "2025-03-12"), ("ap-10", "2025-03-13")):
+        farm.post("HearingHeld", on, {"appeal_id": aid, "on": on}, role="arbitrator")
+    rows = {r["subject_id"]: r["status"] for r in farm.deadlines("2025-03-31", "AP-2")}
+    assert rows == {"ap-4": "missed", "ap-9": "missed", "ap-10": "met"}  # the Code: no fewer than 10 days
+
+
 def test_ap3_decision_by_the_second_business_day_after_the_hearing(ledger: EmbeddedLedger) -> None:
     farm = Farm(ledger)
     farm.post("HearingHeld", "2025-02-14", {"appeal_id": "ap-1", "on": "2025-02-14"}, role="arbitrator")

@@ -28,8 +28,10 @@ def test_au2_impeded_audit_is_raised_to_mdsc_and_probation_waits_for_mdsc(ledger
     farm.post("ProbationImposed", "2025-02-10", {"reason": "AU-2 audit impeded", "on": "2025-02-10"})
     assert farm.is_("2025-02-10") == "probation"
     assert farm.findings("2025-02-10", "AU-2")[0]["detail"]["imposed"] is True
-    assert farm.is_("2025-03-12") == "probation"  # 30 days by default
-    assert farm.is_("2025-03-13") == "good_standing"
+    assert farm.is_("2025-09-12") == "probation"  # no cure date: until MDSC lifts it (the Code sets no end)
+    farm.post("ProbationLifted", "2025-09-15", {"on": "2025-09-15", "reason": "audit completed",
+                                                "subject_id": "AU-2 audit impeded"})
+    assert farm.is_("2025-09-15") == "good_standing"
     passing = Farm(ledger, "farm-2", "o-2")
     passing.audit("a-2", "2025-02-03", "annual", "pass")
     assert passing.findings("2025-02-03", "AU-2") == []

@@ -77,8 +77,22 @@ def test_co3_impeding_an_investigation_puts_the_farm_on_probation(ledger: Embedd
     assert farm.is_("2025-03-10") == "good_standing"
     farm.post("InvestigationImpeded", "2025-03-10", {"complaint_id": "c-1", "on": "2025-03-10"})
     assert farm.standing("2025-03-10")["standing"] == "probation"
-    assert farm.is_("2025-04-09") == "probation"
-    assert farm.is_("2025-04-10") == "good_standing"  # the 30-day probation lapses
+    assert farm.is_("2025-04-10") == "probation"  # no cure date: it never ends by itself (the Code sets none)
+    assert farm.is_("2026-03-10") == "probation"
+
+
+def test_co3_a_probation_without_cure_date_ends_only_with_probation_lifted(ledger: EmbeddedLedger) -> None:
+    farm = Farm(ledger)
+    receive(farm, "c-1", "2025-03-03", by="mdsc")
+    farm.post("InvestigationImpeded", "2025-03-10", {"complaint_id": "c-1", "on": "2025-03-10"})
+    farm.post("ProbationLifted", "2025-05-02", {"on": "2025-05-02", "reason": "investigation completed"})
+    assert farm.is_("2025-05-01") == "probation"
+    assert farm.is_("2025-05-02") == "good_standing"
+    timed = Farm(ledger, "farm-2", "o-2")  # MDSC's cure_by gives it an end
+    timed.post("ProbationImposed", "2025-03-10", {"reason": "CO-3", "on": "2025-03-10", "cure_by": "2025-04-09",
+                                                  "subject_id": "c-2"})
+    timed.post("InvestigationImpeded", "2025-03-10", {"complaint_id": "c-2", "on": "2025-03-10"})
+    assert timed.is_("2025-04-09") == "probation" and timed.is_("2025-04-10") == "good_standing"
 
 
 def test_co4_confidential_complainant_never_shown_to_farm_or_buyer_roles(ledger: EmbeddedLedger) -> None:

@@ -47,7 +47,7 @@ def test_event_ids_are_the_rngs_uuid4s() -> None:
 
 
 def test_sample_file_is_what_the_generator_makes() -> None:
-    assert SAMPLE.read_bytes() == _bytes(list(generate(12, 6, seed=7)))
+    assert SAMPLE.read_bytes() == _bytes(list(generate(12, 14, seed=7, showcase=True)))
 
 
 def test_every_event_validates_and_passes_the_sender_rules_in_posting_order(program: list[dict]) -> None:
@@ -122,7 +122,10 @@ def test_payroll_lines_add_up(program: list[dict]) -> None:
     for line in lines:
         wage_pay = (Decimal(line["hours_worked"]) * Decimal(line["hourly_wage"])).quantize(CENT, ROUND_HALF_UP)
         gross = Decimal(line["gross"])
-        assert gross == wage_pay + Decimal(line["md_bonus"]) + Decimal(line["other_bonuses"])
+        holiday = Decimal(line.get("holiday_hours", "0")) * (
+            Decimal(line.get("holiday_hourly") or line["hourly_wage"]) - Decimal(line["hourly_wage"]))
+        extras = holiday.quantize(CENT) + Decimal(line.get("vacation_payout", "0"))  # PT-11 premium, LV-2 payout
+        assert gross == wage_pay + Decimal(line["md_bonus"]) + Decimal(line["other_bonuses"]) + extras
         assert Decimal(line["net"]) == gross - sum(Decimal(d["amount"]) for d in line["deductions"])
         assert line["period_start"][:7] == line["period_end"][:7]
 

@@ -67,3 +67,23 @@ def test_pe1_article_ii_offenders_are_not_banned(ledger: EmbeddedLedger) -> None
     origin.violation("v-1", "2025-02-03", "II", "b", role="worker", person="p-1")
     hire(other, "p-1", "2025-06-02")
     assert other.findings("2025-06-02", "PE-1") == []
+
+
+def test_pe1_a_ban_starting_while_the_person_works_at_another_farm_is_flagged(ledger: EmbeddedLedger) -> None:
+    origin, other = Farm(ledger, "farm-a", "o-1"), Farm(ledger, "farm-b", "o-2")
+    other.post("WorkerHired", "2024-06-03", {"worker_id": "p-1", "hired_on": "2024-06-03"}, role="farm")
+    other.post("WorkerHired", "2024-06-03", {"worker_id": "p-2", "hired_on": "2024-06-03"}, role="farm")
+    other.post("WorkerSeparated", "2025-01-31", {"worker_id": "p-2", "on": "2025-01-31"}, role="farm")
+    origin.violation("v-1", "2025-02-03", "I", "c", role="worker", person="p-1")  # also works at farm-b
+    origin.violation("v-2", "2025-02-03", "I", "c", role="worker", person="p-2")  # left farm-b before
+    assert other.findings("2025-02-02", "PE-1") == []
+    [finding] = other.findings("2025-02-03", "PE-1")
+    assert (finding["subject_id"], finding["on"]) == ("p-1", "2025-02-03")
+    assert finding["detail"]["while_employed"] is True and finding["detail"]["banned_at"] == "farm-a"
+    assert origin.findings("2025-02-03", "PE-1") == []  # its own offender: the 24-hour deadline instead
+    [raised] = other.derived("PersonnelBanViolated")  # through the log, addressed to farm-b
+    assert raised["data"] == {"person_id": "p-1", "banned_until": "2030-02-02", "hired_on": "2024-06-03"}
+    assert raised["actor"]["role"] == "system"
+    origin.post("OffenderTerminated", "2025-02-04", {"violation_id": "v-1", "person_id": "p-1",
+                                                     "terminated_at": "2025-02-04T10:00:00-05:00"}, role="farm")
+    assert len(other.derived("PersonnelBanViolated")) == 1  # raised once

@@ -36,3 +36,12 @@ def test_pt1_no_bonus_at_all_is_open_then_missed_and_no_premium_means_no_deadlin
     assert deadlines(ledger, "2024-02-19", "PT-1") == []  # before the premium arrived
     assert [(r["due"], r["status"]) for r in deadlines(ledger, "2024-03-06", "PT-1")] == [("2024-03-06", "open")]
     assert deadlines(ledger, "2024-03-07", "PT-1")[0]["status"] == "missed"
+
+
+def test_pt1_waits_for_the_first_month_with_a_bonus_eligible_worker(ledger: EmbeddedLedger) -> None:
+    setup(ledger, "w1")
+    ok(ledger, remit("100.00", "2024-03-05"), full_month("w1", "2024-03", wage="20.00"),  # above the livable wage
+       remit("90.00", "2024-04-08"), full_month("w1", "2024-04"))
+    assert deadlines(ledger, "2024-03-31", "PT-1") == []  # March owes nobody a bonus: not missed
+    [row] = deadlines(ledger, "2024-04-30", "PT-1")
+    assert (row["due"], row["status"]) == ("2024-04-23", "missed")  # April's first remittance + 15 days

@@ -1,5 +1,5 @@
 """PT-7: the hourly wage, without the MD bonus and net of housing, is at least the prevailing minimum wage in
-force on the pay date (Part 3 wages ¶7, housing ¶1e, App. B II.1)."""
+force on each day worked (Part 3 wages ¶7, housing ¶1e, App. B II.1)."""
 
 from __future__ import annotations
 
@@ -33,14 +33,15 @@ def test_pt7_housing_may_not_take_pay_below_the_minimum_and_the_bonus_does_not_c
     assert (rows["housed"]["cause"], rows["bonused"]["cause"]) == ("housing", "wage")
 
 
-def test_pt7_minimum_wage_rise_applies_from_its_effective_date(ledger: EmbeddedLedger) -> None:
-    setup(ledger, "w1")
-    ok(ledger, minimum_wage("14.01", "2025-01-01"),
-       line("w1", "2024-12-16", "2024-12-31", "80", "13.67", scheduled="2024-12-31"))
+def test_pt7_minimum_wage_rise_applies_to_the_days_worked_from_its_effective_date(ledger: EmbeddedLedger) -> None:
+    setup(ledger, "w1", "w2")
+    ok(ledger, minimum_wage("14.01", "2025-01-01"),  # December's work paid in January: December's minimum
+       line("w1", "2024-12-16", "2024-12-31", "80", "13.67", scheduled="2025-01-02"))
     assert findings(ledger, "2025-12-31", "PT-7") == []
-    ok(ledger, line("w1", "2024-12-16", "2024-12-31", "80", "13.67", scheduled="2025-01-02"))
+    ok(ledger, line("w2", "2024-12-23", "2025-01-05", "80", "13.67", scheduled="2025-01-08"))  # spans the rise
     rows = findings(ledger, "2025-12-31", "PT-7")
-    assert [(r["on"], r["detail"]["minimum"]) for r in rows] == [("2025-01-02", "14.01")]
+    assert [(r["subject_id"], r["on"], r["detail"]["day"], r["detail"]["minimum"]) for r in rows] == [
+        ("w2", "2025-01-08", "2025-01-01", "14.01")]
 
 
 def test_pt7_first_year_of_enrolment_is_a_time_bound_plan_but_housing_never_is(ledger: EmbeddedLedger) -> None:
@@ -63,5 +64,5 @@ def test_pt7_the_federal_floor_applies_and_no_minimum_at_all_is_an_error(ledger:
 
 def test_pt7_no_minimum_wage_in_force_is_an_explicit_error(ledger: EmbeddedLedger) -> None:
     ok(ledger, enrol(), hire("w1"), line("w1", "2024-03-01", "2024-03-07", "40", "15.00"))
-    with pytest.raises(RateMissing, match="MinimumWageSet in force for jurisdiction 'VT' on 2024-03-07"):
+    with pytest.raises(RateMissing, match="MinimumWageSet in force for jurisdiction 'VT' on 2024-03-01"):
         findings(ledger, "2024-12-31", "PT-7")

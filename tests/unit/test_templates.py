@@ -92,10 +92,10 @@ def test_the_example_payroll_ingests_with_its_correction_and_passes_the_february
         "w-003": (False, "200.00", "0.00", "0.00", "0.00"),
         "w-004": (False, "82.00", "0.00", "0.00", "0.00"),  # 43 + 39: the correction replaced the 37
     }
-    # The example's housing deduction takes w-002 below the minimum wage: in the short February period, and
-    # on 4 April once the Vermont minimum rose to 14.42.
+    # The example's housing deduction takes w-002 below the minimum wage in the short February period. The
+    # second half of March, paid on 4 April, is judged by the days worked (14.01), not by April's 14.42.
     assert [(r["subject_id"], r["on"], r["detail"]["cause"], r["detail"]["lines"])
-            for r in findings(farm, "2025-12-31", "PT-7", farm=FARM)] == [("w-002", "2025-03-05", "housing", 2)]
+            for r in findings(farm, "2025-12-31", "PT-7", farm=FARM)] == [("w-002", "2025-03-05", "housing", 1)]
     assert findings(farm, "2025-12-31", "PT-5", farm=FARM) == []
     assert findings(farm, "2025-12-31", "PT-4", farm=FARM) == []  # February and March passed through in full
     assert passthrough(farm, "2025-03", farm=FARM)["workers"][0]["paid"] == "726.79"

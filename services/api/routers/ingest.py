@@ -37,6 +37,11 @@ def _body_doc(media_type: str, description: str) -> dict[str, Any]:
                             "content": {media_type: {"schema": {"type": "string"}}}}}
 
 
+def write_lock() -> threading.Lock:
+    """The process's write lock, for other writers of the embedded ledger (the server's tick)."""
+    return _WRITE
+
+
 def ledger_for(request: Request) -> Any:
     """The embedded ledger on the app's database, or the distributed one when the app is distributed
     (a PostgreSQL database and DIGNITY_KAFKA set, the rule `dignity ingest` follows)."""

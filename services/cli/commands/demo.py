@@ -15,8 +15,8 @@ from rich.table import Table
 from services.cli.common import console, parse_moment, print_json
 from services.cli.main import app, progress_bar
 
-SAMPLE = (12, 6, 7, "2025-01")  # farms, months, seed, start: what made examples/sample.jsonl
-SAMPLE_END = "2025-06-30"  # the last day of the sample: what the summary is "as of"
+SAMPLE = (12, 14, 7, "2025-01", True)  # farms, months, seed, start, showcase: what made examples/sample.jsonl
+SAMPLE_END = "2026-02-28"  # the last day of the sample: what the summary is "as of"
 DEMO_DB = "sqlite:///dignity-demo.db"
 
 

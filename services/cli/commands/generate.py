@@ -21,12 +21,13 @@ def generate(
     seed: Annotated[int, typer.Option(help="Same seed, same bytes")] = 7,
     start: Annotated[str, typer.Option(help="First month, YYYY-MM")] = "2025-01",
     out: Annotated[Path | None, typer.Option("--out", dir_okay=False, help="File to write (default: stdout)")] = None,
+    showcase: Annotated[bool, typer.Option(help="Add scripted cases that break every rare rule once")] = False,
 ) -> None:
     """Write a Milk with Dignity program (farms, workers, remittances, payroll, complaints, audits, appeals)."""
     from services.generate.program import generate as make
 
     try:
-        events = make(farms, months, seed, start)
+        events = make(farms, months, seed, start, showcase)
         if out is None:
             written = write_jsonl(events, sys.stdout.buffer, start, months)
         else:

@@ -12,19 +12,25 @@ from services.store.database import database_url
 
 HostOption = Annotated[str, typer.Option(help="Address to serve on")]
 PortOption = Annotated[int, typer.Option(help="Port to serve on")]
+TickOption = Annotated[float | None, typer.Option(
+    "--tick-seconds", help="Write time-brought changes every N seconds (default $DIGNITY_TICK_SECONDS or 60; 0: off)")]
 
 
-def serve_api(url: str, host: str, port: int) -> None:
-    """Serve until Ctrl-C. Every route but /docs needs a token (`dignity token issue`)."""
+def serve_api(url: str, host: str, port: int, tick_seconds: float | None = None) -> None:
+    """Serve until Ctrl-C. Every route but /docs needs a token (`dignity token issue`). While serving, the
+    embedded ledger ticks on a timer, so time-brought changes reach buyers without `dignity tick`."""
     import uvicorn
 
     from services.api.app import create_app
+    from services.ledger.ticker import tick_seconds as interval
 
-    console.print(f"serving http://{host}:{port}/docs and /dashboard — Ctrl-C to stop")
-    uvicorn.run(create_app(url), host=host, port=port, log_level="info")
+    every = interval(tick_seconds)
+    console.print(f"serving http://{host}:{port}/docs and /dashboard, ticking every {every:g}s — Ctrl-C to stop")
+    uvicorn.run(create_app(url, tick_seconds=every), host=host, port=port, log_level="info")
 
 
 @app.command()
-def serve(db: DbOption = None, host: HostOption = "127.0.0.1", port: PortOption = 8000) -> None:
+def serve(db: DbOption = None, host: HostOption = "127.0.0.1", port: PortOption = 8000,
+          tick_seconds: TickOption = None) -> None:
     """Serve the JSON API (OpenAPI at /docs), the buyers' event stream and the auditors' dashboard."""
-    serve_api(database_url(db), host, port)
+    serve_api(database_url(db), host, port, tick_seconds)

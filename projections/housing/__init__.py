@@ -1,0 +1,1 @@
+"""Housing (Code Part 3 Housing): HO-1 notice to vacate."""
