@@ -36,3 +36,9 @@ def ledger(tmp_path: Path) -> Iterator[EmbeddedLedger]:
 def post(ledger: EmbeddedLedger, *events: dict[str, Any]) -> IngestReport:
     """Ingest events (numbered from 1) into an embedded ledger."""
     return ledger.ingest(parse_dicts(enumerate(events, start=1)))
+
+
+@pytest.fixture
+def local_receivers(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Webhook receivers in tests listen on 127.0.0.1: the operator's allow-list names it (SPEC §6)."""
+    monkeypatch.setenv("DIGNITY_WEBHOOK_ALLOW", "127.0.0.1")

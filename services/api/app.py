@@ -22,6 +22,7 @@ from fastapi import Depends, FastAPI
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 import services.api.routers as routers
+from services.api.limits import BodyLimit
 from services.api.responses import JSONResponse
 from services.auth.deps import principal
 from services.dashboard.routes import html_errors
@@ -51,6 +52,7 @@ def create_app(db_url: str | None = None, deliver: bool = True, tick_seconds: fl
         if hasattr(loaded, "public_router"):
             app.include_router(loaded.public_router)
     app.add_exception_handler(StarletteHTTPException, html_errors)
+    app.add_middleware(BodyLimit)  # 413 over DIGNITY_MAX_BODY, before a body is read whole
     return app
 
 

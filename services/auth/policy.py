@@ -141,6 +141,9 @@ def may_post(principal: Principal, event_type: str, scope: FarmScope, data: Mapp
             return deny(f"a farm token posts for its own farm ({principal.subject!r}) only", "farm_id")
         case "farm" if event_type == "ComplaintReceived" and data.get("received_by") != "farm":
             return deny("a farm records the complaints the farm received (received_by: farm)", "data.received_by")
+        case "cooperative" if data.get("payor_id") != principal.subject:
+            return deny(f"a cooperative token posts remittances it paid: payor_id must be {principal.subject!r}",
+                        "data.payor_id")
         case "cooperative" if principal.subject not in scope.cooperatives:
             return deny(f"farm {scope.farm_id!r} is not linked to cooperative {principal.subject!r}", "farm_id")
         case "arbitrator" if (principal.subject, str(data.get("appeal_id"))) not in scope.assignments:

@@ -24,6 +24,8 @@ class Principal:
     role: str
     subject: str
     token_id: str = ""
+    csrf: str = ""
+    """The CSRF token for the dashboard's forms, when the request came with the dashboard cookie."""
 
     @property
     def actor(self) -> dict[str, str]:

@@ -44,11 +44,15 @@ def ingest(
         "applies when --db is PostgreSQL)")] = None,
     db: DbOption = None,
     as_json: JsonOption = False,
+    token: Annotated[str | None, typer.Option(
+        "--token", envvar="DIGNITY_TOKEN", help="Post under this token's rights, as POST /events does (a "
+        "cooperative as the payor, a farm for itself); without it the operator posts as the events say")] = None,
 ) -> None:
     """Append events; bad lines are reported by number and append nothing."""
     from services.ledger.ingest import parse_jsonl
 
     ledger = _ingest_ledger(db, kafka)
+    poster = _poster(ledger, token) if token else None
     total = count_lines(file)
     with progress_bar() as bar, file.open("rb") as handle:
         task = bar.add_task(f"ingest {file.name}", total=total)
@@ -58,10 +62,12 @@ def ingest(
             from services.ledger.templates import parse_template
 
             parsed = parse_template(template, handle, ledger)
-        report = ledger.ingest(parsed, lambda n: bar.advance(task, n))
+        if poster is None:
+            result = ledger.ingest(parsed, lambda n: bar.advance(task, n)).as_json()
+        else:
+            result = poster(parsed, lambda n: bar.advance(task, n), template)
     if hasattr(ledger, "close"):
         ledger.close()
-    result = report.as_json()
     if as_json:
         print_json(result)
     else:
@@ -73,6 +79,27 @@ def ingest(
             console.print(f"stopped: {result['stopped']}", style="red", markup=False)
     if result["rejected"] or "stopped" in result:
         raise typer.Exit(1)
+
+
+def _poster(ledger: Any, token: str) -> Any:
+    """Ingest under a token's principal (services/auth/posting.py): its answer without the per-line rows."""
+    from services.auth import posting
+    from services.auth.scope import load_scope
+    from services.auth.tokens import TokenStore
+
+    who = TokenStore(ledger.engine).authenticate(token)
+    if who is None:
+        err_console.print("unknown or revoked token")
+        raise typer.Exit(2)
+
+    def post(parsed: Any, progress: Any, template: str | None) -> dict[str, Any]:
+        from services.ledger.templates import TEMPLATES
+
+        fields = TEMPLATES[template].fields if template in TEMPLATES else None  # name refusals by CSV column
+        answer = posting.ingest(ledger, parsed, who, lambda farm: load_scope(ledger.engine, farm), progress, fields)
+        return {k: v for k, v in answer.items() if k != "rows"}
+
+    return post
 
 
 def _ingest_ledger(db: str | None, kafka: str | None) -> Any:

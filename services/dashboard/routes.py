@@ -1,8 +1,9 @@
 """The dashboard's routes: the farm list, a farm's page, and the token sign-in for browsers.
 
 The pages are read-only GETs. A browser signs in once by posting its token to /dashboard/login, which
-sets an HttpOnly, SameSite=Strict cookie; the cookie is accepted for GET requests only (services.auth.deps),
-so it can never be used to post events. Without a token a page answers 401 with the sign-in form.
+sets an HttpOnly, SameSite=Strict cookie; the cookie is accepted on the dashboard's pages only, never by the
+API's routes, and a form posted with it carries the page's CSRF token (services/auth/deps.py, csrf.py).
+Without a token a page answers 401 with the sign-in form.
 """
 
 from __future__ import annotations
@@ -15,7 +16,7 @@ from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from jinja2 import Environment, PackageLoader, select_autoescape
 
 from services.api.params import AsOf, EngineDep
-from services.auth import policy
+from services.auth import csrf, policy
 from services.auth.deps import COOKIE, PrincipalDep, farm_reader
 from services.auth.scope import FarmScope
 from services.auth.tokens import TokenStore
@@ -66,6 +67,8 @@ def farm(engine: EngineDep, who: PrincipalDep, as_of: AsOf,
 
 @public_router.post("/login", response_class=HTMLResponse, summary="Sign a browser in with a token (form: token, next)")
 async def login(request: Request) -> Response:
+    if not csrf.same_origin(request):  # another site must not sign a browser in under its own token
+        raise HTTPException(status_code=403, detail="sign in from the dashboard's own form")
     form = parse_qs((await request.body()).decode("utf-8", "replace"))  # urlencoded; no multipart needed
     token, next = form.get("token", [""])[0].strip(), form.get("next", ["/dashboard"])[0]
     who = TokenStore(request.app.state.engine).authenticate(token)
@@ -80,8 +83,11 @@ async def login(request: Request) -> Response:
     return response
 
 
-@public_router.post("/logout", summary="Sign the browser out")
-def logout() -> Response:
+@public_router.post("/logout", summary="Sign the browser out (form: csrf_token)")
+async def logout(request: Request) -> Response:
+    signed_in = request.cookies.get(COOKIE)
+    if signed_in and not await csrf.valid(request, signed_in):
+        raise HTTPException(status_code=403, detail="sign out from the dashboard's own form")
     response = RedirectResponse("/dashboard", status_code=303)
     response.delete_cookie(COOKIE, path="/")
     return response

@@ -5,12 +5,12 @@ from __future__ import annotations
 import secrets
 import uuid
 from typing import Any
-from urllib.parse import urlparse
 
 from sqlalchemy import Engine, insert, select, update
 
 from services.delivery import feed
 from services.delivery.rows import plain
+from services.delivery.urls import check_url
 from services.store.database import now, utc_text
 from services.store.schema import webhook_subscriptions
 
@@ -25,9 +25,7 @@ class Subscriptions:
 
     def add(self, buyer_id: str, url: str, secret: str | None = None, from_now: bool = False) -> dict[str, Any]:
         """Subscribe; from the first notification the buyer ever had, unless `from_now`."""
-        parsed = urlparse(url)
-        if parsed.scheme not in ("http", "https") or not parsed.netloc:
-            raise ValueError(f"{url!r} is not an http(s) URL")
+        check_url(url)  # https to a public host, or named by the operator (RefusedUrl is a ValueError)
         subscription_id = uuid.uuid4().hex[:16]
         row: dict[str, Any] = {"subscription_id": subscription_id, "buyer_id": buyer_id, "url": url,
                "secret": secret or secrets.token_urlsafe(32), "created_at": utc_text(now()), "active": 1}

@@ -20,6 +20,7 @@ from events.catalogue.complaints import SealedPerson
 from events.codec import EventRejected, content_digest, decode_line, encode, to_json, validate
 from events.types import PROGRAM_KEY
 from services.log.event_log import AppendOutcome, Candidate
+from services.sealing.assigned import check_unassigned
 from services.sealing.keystore import PersonErased
 from services.sealing.vault import KeyVault
 
@@ -61,6 +62,7 @@ def sender_rules(event: Event, line: int | None, enrolled: Callable[[str], bool]
         raise EventRejected(line, "data.complainant", "is sealed by the ledger; post the person in clear")
     if event.type in DERIVED_TYPES:
         raise EventRejected(line, "type", f"{event.type} is derived by the ledger and cannot be posted")
+    check_unassigned(event, line, SEALED_FIELDS.get(event.type, ()))
     if event.type in REFERENCE_TYPES:
         if event.farm_id != PROGRAM_KEY:
             raise EventRejected(line, "farm_id", f"program reference data uses the key {PROGRAM_KEY!r}")

@@ -6,7 +6,8 @@ an unknown farm) rejects its row with the row number and the column; nothing of 
 
 Ids are deterministic, so the log's idempotency recognises a resend: a remittance is named by its payor and
 check or transaction number, a payroll line by farm, worker, pay period, scheduled pay date and what it
-corrects (docs/decisions.md).
+corrects. They are keyed with the ledger's id secret and scoped to the sender (services/sealing/ids.py),
+so nobody can compute a row's id from public data and post something else under it first (docs/decisions.md).
 """
 
 from __future__ import annotations
@@ -28,8 +29,7 @@ from events.codec import EventRejected, validate
 from events.types import HOURS_DIGITS, HOURS_PLACES, MONEY_DIGITS, decimal_pattern, period_of
 from projections.calendar import local_date, zone
 from services.ledger.ingest import failure
-
-NAMESPACE = uuid.UUID("2b0f6a52-0d4e-4a43-9c53-8f1d2a7c6e10")
+from services.sealing.ids import id_secret, ledger_id
 
 _AMOUNT = re.compile(decimal_pattern(MONEY_DIGITS, 2))
 _NUMBER = re.compile(decimal_pattern(HOURS_DIGITS, HOURS_PLACES))
@@ -140,6 +140,7 @@ class Farms:
         self.ledger, self.known = ledger, ledger.enrolled_farms()
         self._zones: dict[str, str | None] = {}
         self.now = ledger.clock()
+        self._secret: bytes | None = None
 
     def check(self, row: Row) -> str:
         farm = row.required("farm")
@@ -153,6 +154,12 @@ class Farms:
 
             self._zones[farm] = (load_state(self.ledger.engine, "membership", farm) or {}).get("time_zone")
         return self._zones[farm]
+
+    def row_id(self, sender: str, name: str) -> str:
+        """A row's event id: keyed by the ledger's secret and scoped to its sender, unguessable without it."""
+        if self._secret is None:
+            self._secret = id_secret(self.ledger.engine)
+        return ledger_id(self._secret, sender, name)
 
     def today(self, farm: str) -> date:
         return local_date(self.now, self.time_zone(farm))
@@ -186,7 +193,7 @@ def _remittance(row: Row, farms: Farms) -> dict[str, Any]:
     if amount is not None and Decimal(amount) == 0:
         raise row.reject("amount", "must be more than 0")
     return {
-        "event_id": str(uuid.uuid5(NAMESPACE, f"PremiumRemitted/{payor}/{reference}")),
+        "event_id": farms.row_id(f"cooperative:{payor}", f"PremiumRemitted/{payor}/{reference}"),
         "type": "PremiumRemitted", "farm_id": farm, "occurred_at": farms.midnight(farm, received),
         "actor": {"role": "cooperative", "id": payor},
         "data": {"remittance_id": f"{payor}/{reference}", "payor_id": payor, "attributed_buyer_id": buyer,
@@ -248,13 +255,17 @@ def _payroll(row: Row, farms: Farms) -> dict[str, Any]:
     if bonus_period is not None and bonus_period > period_of(paid or scheduled):
         raise row.reject("md_bonus_period", f"{bonus_period} is after the month the bonus is paid in "
                                             f"({period_of(paid or scheduled)})")
+    line = f"PayrollLineRecorded/{farm}/{worker}/{start}/{end}/{scheduled}/"
     corrects = row.text("corrects", required=False)
-    if corrects is not None:
+    if corrects is not None and corrects.casefold() in _TRUE:  # the row this worker, period and pay date had
+        corrects = farms.row_id(f"farm:{farm}", line)
+    elif corrects is not None:
         try:
             corrects = str(uuid.UUID(corrects))
         except ValueError:
-            raise row.reject("corrects", f"{corrects!r} is not the event_id of a payroll line") from None
-    key = f"PayrollLineRecorded/{farm}/{worker}/{start}/{end}/{scheduled}/{corrects or ''}"
+            raise row.reject("corrects", f"{corrects!r} is neither the event_id of a payroll line nor 'yes' "
+                                         "(the line of this worker, pay period and pay date)") from None
+    key = line + (corrects or "")
     data = {
         "worker_id": worker, "period_start": start.isoformat(), "period_end": end.isoformat(),
         "scheduled_pay_date": scheduled.isoformat(), "paid_on": paid.isoformat() if paid else None,
@@ -265,7 +276,7 @@ def _payroll(row: Row, farms: Farms) -> dict[str, Any]:
         "corrects": corrects,
     }
     return {
-        "event_id": str(uuid.uuid5(NAMESPACE, key)), "type": "PayrollLineRecorded", "farm_id": farm,
+        "event_id": farms.row_id(f"farm:{farm}", key), "type": "PayrollLineRecorded", "farm_id": farm,
         "occurred_at": farms.midnight(farm, paid or scheduled), "actor": {"role": "farm", "id": farm}, "data": data,
     }
 

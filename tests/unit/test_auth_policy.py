@@ -71,7 +71,7 @@ def test_arbitrators_see_only_their_appeals() -> None:
 
 # -- posting --------------------------------------------------------------------------------------------
 ALLOWED = [
-    ("cooperative", "PremiumRemitted", {}),
+    ("cooperative", "PremiumRemitted", {"payor_id": "coop-1"}),
     ("farm", "PayrollLineRecorded", {}),
     ("farm", "WorkerHired", {}),
     ("farm", "AppealFiled", {}),

@@ -24,6 +24,8 @@ from services.ledger import queries
 from services.ledger.embedded import EmbeddedLedger
 from tests.unit.test_su_common import Farm
 
+pytestmark = pytest.mark.usefixtures("local_receivers")  # receivers on 127.0.0.1, allow-listed
+
 FAST = Backoff(base=0.02, factor=2.0, cap=0.2, max_attempts=6)
 """Short waits so the tests take a second: 20 ms doubling, six tries."""
 ROUNDS_DEADLINE = 20.0

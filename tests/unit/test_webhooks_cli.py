@@ -5,11 +5,14 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
+import pytest
 from typer.testing import CliRunner
 
 from services.cli.main import app
 from services.ledger.embedded import EmbeddedLedger
 from tests.unit.test_webhooks import Receiver, program
+
+pytestmark = pytest.mark.usefixtures("local_receivers")  # receivers on 127.0.0.1, allow-listed
 
 
 def test_webhooks_commands(tmp_path: Path) -> None:

@@ -15,9 +15,9 @@ from typing import Annotated, Any
 
 from fastapi import APIRouter, HTTPException, Path, Request
 from fastapi.concurrency import run_in_threadpool
+from fastapi.responses import StreamingResponse
 
 from events.codec import EventRejected, decode_document
-from services.api.responses import JSONResponse
 from services.auth import posting
 from services.auth.deps import PrincipalDep
 from services.auth.roles import Principal
@@ -59,36 +59,44 @@ def ledger_for(request: Request) -> Any:
 
 
 def _lines(raw: bytes) -> Any:
-    """JSON Lines; a JSON array, or one (even pretty-printed) object, is numbered from 1 in the same way."""
+    """JSON Lines (read a line at a time); a JSON array, or one (even pretty-printed) object, is numbered
+    from 1 in the same way."""
     try:
         whole = decode_document(raw)
     except EventRejected:
-        return parse_jsonl(raw.splitlines())
+        return parse_jsonl(io.BytesIO(raw))
     items = whole if isinstance(whole, list) else [whole]
     return parse_dicts(enumerate(items, start=1))
 
 
-def _run(request: Request, who: Principal, parsed_of: Any) -> dict[str, Any]:
+def _run(request: Request, who: Principal, parsed_of: Any, fields: dict[str, str] | None = None) -> posting.Answer:
     with _WRITE:
         ledger = ledger_for(request)
         parsed = parsed_of(ledger)
-        return posting.ingest(ledger, parsed, who, lambda farm: load_scope(request.app.state.engine, farm))
+        return posting.ingest_to(ledger, parsed, who, lambda farm: load_scope(request.app.state.engine, farm),
+                                 fields=fields)
+
+
+def _streamed(answer: posting.Answer) -> StreamingResponse:
+    """The answer streams from its spool, after the write lock is released (services/auth/posting.py)."""
+    return StreamingResponse(answer.chunks(), media_type="application/json")
 
 
 @router.post("/events", summary="Append events (JSON Lines, a JSON array, or one object)",
              openapi_extra=_body_doc("application/x-ndjson", "JSON Lines (one event a line), or a JSON array"))
-async def post_events(request: Request, who: PrincipalDep) -> JSONResponse:
-    raw = await request.body()
+async def post_events(request: Request, who: PrincipalDep) -> StreamingResponse:
+    raw = await request.body()  # at most DIGNITY_MAX_BODY bytes (services/api/limits.py)
     parsed = _lines(raw)
-    return JSONResponse(await run_in_threadpool(_run, request, who, lambda _ledger: parsed))
+    return _streamed(await run_in_threadpool(_run, request, who, lambda _ledger: parsed))
 
 
 @router.post("/templates/{template}", summary="Upload a CSV template: remittance or payroll",
              openapi_extra=_body_doc("text/csv", "The CSV file, header row first"))
 async def post_template(request: Request, who: PrincipalDep,
-                        template: Annotated[str, Path(description=" or ".join(TEMPLATES))]) -> JSONResponse:
+                        template: Annotated[str, Path(description=" or ".join(TEMPLATES))]) -> StreamingResponse:
     if template not in TEMPLATES:
         raise HTTPException(status_code=404, detail=f"unknown template {template!r}: use {' or '.join(TEMPLATES)}")
     raw = await request.body()
-    return JSONResponse(await run_in_threadpool(
-        _run, request, who, lambda ledger: parse_template(template, io.BytesIO(raw), ledger)))
+    return _streamed(await run_in_threadpool(
+        _run, request, who, lambda ledger: parse_template(template, io.BytesIO(raw), ledger),
+        TEMPLATES[template].fields))
