@@ -67,6 +67,7 @@ def add_years(day: date, years: int) -> date:
     return add_months(day, 12 * years)
 
 
+@lru_cache(maxsize=4096)  # pure and asked for once per line and month by the pay rules
 def month_bounds(period: str) -> tuple[date, date]:
     """First and last day of a YYYY-MM month."""
     first = date(int(period[:4]), int(period[5:7]), 1)

@@ -25,3 +25,33 @@ class Projection(Protocol):
     def initial(self, key: str) -> State: ...
 
     def apply(self, state: State, event: RecordedEvent) -> list[Derived]: ...
+
+
+def part_of(projection: Projection, event: RecordedEvent) -> str | None:
+    """The part of the state `event` touches, for a projection whose state is split into parts (it defines
+    `part(event) -> str`); None for one kept whole. A part is a state of the projection's own shape holding
+    only some entries; `apply` folds the event into that part alone, and the whole state is `merged(parts)`.
+    Only a fold that files entries by id, never reading the others, may be split."""
+    part = getattr(projection, "part", None)
+    return None if part is None else str(part(event))
+
+
+def is_parted(projection: Projection) -> bool:
+    return getattr(projection, "part", None) is not None
+
+
+def merged(initial: State, parts: list[State]) -> State:
+    """The whole state of a split projection: every part's entries, merged dict by dict."""
+    whole = initial
+    for part in parts:
+        _merge_into(whole, part)
+    return whole
+
+
+def _merge_into(into: dict[str, Any], part: dict[str, Any]) -> None:
+    for k, v in part.items():
+        mine = into.get(k)
+        if isinstance(v, dict) and isinstance(mine, dict):
+            _merge_into(mine, v)
+        else:
+            into[k] = v

@@ -22,6 +22,12 @@ class Passthrough:
     name: ClassVar[str] = "passthrough"
     types: ClassVar[frozenset[str]] = frozenset({"PremiumRemitted", "PremiumReportSubmitted", "PayrollLineRecorded"})
 
+    def part(self, event: RecordedEvent) -> str:
+        """Stored per premium month (the sales period, or the month a pay period starts): an old ledger's
+        batch rewrites this month's books, not every month's."""
+        d = event.data
+        return str(d.get("sales_period") or str(d.get("period_start") or "")[:7] or event.occurred_at.date())[:7]
+
     def initial(self, key: str) -> State:
         return {"farm_id": key, "remittances": {}, "reports": {}, "lines": {}}
 

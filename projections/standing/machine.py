@@ -127,11 +127,29 @@ class Machine:
         self._notes: list[Note] = []
         self._last: tuple[str | None, bool] = (None, False)
         self._since: date | None = None
+        self._fed: list[Fact] = []
+        """The facts run so far (dated up to the last `run`), of which the first `_done` are applied."""
+        self._done = 0
 
     # -- the loop --------------------------------------------------------------------------------
     def run(self, until: date) -> Machine:
-        facts = facts_until(self.facts, until)
-        i = 0
+        self._fed = facts_until(self.facts, until)
+        return self._advance(until)
+
+    def resume(self, later: list[Fact], until: date) -> Machine:
+        """Carry the last run on to a later `until`: `later` are the facts dated after the last run's date,
+        up to `until`, in business-time order. The machine is then the one a run from the start gives."""
+        self._fed.extend(later)
+        return self._advance(until)
+
+    @property
+    def fed(self) -> int:
+        """How many facts the machine has run (all those dated up to its last `until`)."""
+        return len(self._fed)
+
+    def _advance(self, until: date) -> Machine:
+        facts = self._fed
+        i = self._done
         while True:
             nxt = [d for d in (day(facts[i]) if i < len(facts) else None,
                                self._timers[0][0] if self._timers else None) if d is not None]
@@ -144,6 +162,7 @@ class Machine:
                 i += 1
             self._fire_due()
             self._snapshot()
+        self._done = i
         return self
 
     def _fire_due(self) -> None:

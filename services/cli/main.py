@@ -154,7 +154,7 @@ def rebuild(db: DbOption = None, as_json: JsonOption = False) -> None:
 
     ledger = EmbeddedLedger(db)
     with progress_bar() as bar:
-        task = bar.add_task("replay", total=None)
+        task = bar.add_task("replay", total=ledger.log_length())
         n = ledger.rebuild(lambda k: bar.advance(task, k))
     print_json({"replayed": n}) if as_json else console.print(f"replayed {n} events")
 

@@ -22,12 +22,13 @@ from services.log.checkpoint import CheckpointRefused, Signed, checkpoint_copy_p
 from services.log.event_log import AppendOutcome, Candidate
 from services.log.signer import FileSigner, signing_key_path
 from services.log.sql_log import SqlEventLog
-from services.runner.read_models import ReadModelWriter, upsert
+from services.runner.read_models import ReadModelWriter
 from services.sealing.vault import KeyVault
 from services.store.database import connect, now
-from services.store.schema import checkpoints, events, projection_state, ticks
+from services.store.schema import EMBEDDED_CHECKPOINT, checkpoints, events, projection_state, ticks
+from services.store.upsert import upsert
 
-CHECKPOINT = "embedded"
+CHECKPOINT = EMBEDDED_CHECKPOINT
 REPLAY_BATCH = 50_000  # states are written once per batch: big batches, few rewrites of big states
 
 
@@ -72,18 +73,19 @@ class EmbeddedLedger:
         """Append and project in one transaction: a query right after sees the result."""
         try:
             with self.engine.begin() as conn:
+                before = _last_position(conn)
                 outcome = self.log.append_in(conn, candidates, recorded_at)
-                self._project(conn, outcome.accepted)
+                self._project(conn, outcome.accepted, before)
                 return outcome
         except BaseException:  # rolled back: what the log and the writer cached of it is void
             self.log.forget_heads()
             self.writer.forget_cache()
             raise
 
-    def _project(self, conn: Connection, accepted: list[RecordedEvent]) -> None:
+    def _project(self, conn: Connection, accepted: list[RecordedEvent], before: int) -> None:
         if not accepted:
             return
-        _, elsewhere = self.writer.apply(conn, accepted)
+        _, elsewhere = self.writer.apply(conn, accepted, _positions(conn, accepted, before))
         self._append(conn, elsewhere)
         self._checkpoint(conn)
 
@@ -95,8 +97,10 @@ class EmbeddedLedger:
         while elsewhere:
             bodies = [{k: v for k, v in d.items() if k != "recorded_at"} for d in elsewhere]
             cands = [Candidate(None, b, content_digest(b)) for b in bodies]
+            before = _last_position(conn)
             out = self.log.append_in(conn, cands, datetime.fromisoformat(elsewhere[-1]["recorded_at"]))
-            made, elsewhere = self.writer.apply(conn, out.accepted) if out.accepted else ([], [])
+            made, elsewhere = (self.writer.apply(conn, out.accepted, _positions(conn, out.accepted, before))
+                               if out.accepted else ([], []))
             appended += out.accepted
             derived += made
         return appended, derived
@@ -139,7 +143,7 @@ class EmbeddedLedger:
             return None
 
     def _checkpoint(self, conn: Connection) -> None:
-        position = conn.execute(select(func.max(events.c.position))).scalar() or 0
+        position = _last_position(conn)
         upsert(conn, checkpoints, [{"name": CHECKPOINT, "position": position}], ["name"], ["position"])
 
     # -- replay ----------------------------------------------------------------------------------
@@ -151,29 +155,27 @@ class EmbeddedLedger:
             ).scalar() or 0
         count = 0
         batch: list[RecordedEvent] = []
-        for _, body in self.log.read_raw(after=done):
+        positions: list[int] = []
+        for position, body in self.log.read_raw(after=done):
             batch.append(RecordedEvent.from_wire(orjson.loads(body)))
+            positions.append(position)
             if len(batch) >= REPLAY_BATCH:
-                count += self._replay(batch, progress)
-        return count + self._replay(batch, progress)
+                count += self._replay(batch, positions, progress)
+        return count + self._replay(batch, positions, progress)
 
-    def _replay(self, batch: list[RecordedEvent], progress: Callable[[int], None] | None) -> int:
+    def _replay(self, batch: list[RecordedEvent], positions: list[int], progress: Callable[[int], None] | None
+                ) -> int:
         if not batch:
             return 0
         with self.engine.begin() as conn:
-            self.writer.apply(conn, batch)
-            self._checkpoint_at(conn, batch)
+            self.writer.apply(conn, batch, positions)
+            upsert(conn, checkpoints, [{"name": CHECKPOINT, "position": positions[-1]}], ["name"], ["position"])
         n = len(batch)
         batch.clear()
+        positions.clear()
         if progress:
             progress(n)
         return n
-
-    def _checkpoint_at(self, conn: Connection, batch: list[RecordedEvent]) -> None:
-        position = conn.execute(
-            select(events.c.position).where(events.c.event_id == batch[-1].event_id)
-        ).scalar_one()
-        upsert(conn, checkpoints, [{"name": CHECKPOINT, "position": position}], ["name"], ["position"])
 
     def rebuild(self, progress: Callable[[int], None] | None = None) -> int:
         """Drop every read model and replay the whole log."""
@@ -183,8 +185,23 @@ class EmbeddedLedger:
         self.writer.forget_cache()
         return self.catch_up(progress)
 
+    def log_length(self) -> int:
+        """How many events the log holds (what a rebuild replays)."""
+        with self.engine.connect() as conn:
+            return int(conn.execute(select(func.count()).select_from(events)).scalar() or 0)
+
     # -- reading ---------------------------------------------------------------------------------
     def enrolled_farms(self) -> set[str]:
         with self.engine.connect() as conn:
             query = select(events.c.farm_id).where(events.c.type == "FarmEnrolled").distinct()
             return set(conn.execute(query).scalars())
+
+
+def _last_position(conn: Connection) -> int:
+    return conn.execute(select(func.max(events.c.position))).scalar() or 0
+
+
+def _positions(conn: Connection, accepted: list[RecordedEvent], before: int) -> list[int]:
+    """Where each event just appended (after log position `before`) sits in the log."""
+    where = dict(conn.execute(select(events.c.event_id, events.c.position).where(events.c.position > before)).all())
+    return [where[e.event_id] for e in accepted]

@@ -16,10 +16,12 @@ from sqlalchemy import Engine, select
 from events.types import PROGRAM_KEY
 from projections.calendar import local_date
 from projections.compliance import FarmView, ordered
+from projections.projection import is_parted, merged
 from projections.reference.rates import RateMissing
-from projections.registry import deadline_queries, finding_queries
-from services.store.database import utc_text
-from services.store.schema import history, projection_state
+from projections.registry import all_projections, deadline_queries, finding_queries
+from services.store.history import history_bodies
+from services.store.schema import projection_state
+from services.store.states import load_all_parts
 
 R = TypeVar("R")
 log = logging.getLogger(__name__)
@@ -27,20 +29,13 @@ log = logging.getLogger(__name__)
 
 def farm_history(engine: Engine, farm_id: str, as_of: datetime, known_at: datetime) -> list[dict[str, Any]]:
     """The farm's events, source and derived, in per-farm log order, as of a business time and a ledger time."""
-    query = (
-        select(history.c.body)
-        .where(
-            history.c.farm_id == farm_id,
-            history.c.occurred_at <= utc_text(as_of),
-            history.c.recorded_at <= utc_text(known_at),
-        )
-        .order_by(history.c.seq)
-    )
     with engine.connect() as conn:
-        return [orjson.loads(body) for body in conn.execute(query).scalars()]
+        return [orjson.loads(body) for _, _, body in history_bodies(conn, farm_id, as_of, known_at)]
 
 
 def load_state(engine: Engine, projection: str, key: str) -> dict[str, Any] | None:
+    if projection in _parted():
+        return states_of(engine, key).get(projection)
     with engine.connect() as conn:
         raw = conn.execute(
             select(projection_state.c.state).where(
@@ -62,12 +57,22 @@ def state_keys(engine: Engine, projection: str) -> list[str]:
 
 
 def states_of(engine: Engine, key: str) -> dict[str, dict[str, Any]]:
-    """Every projection's state for one key (a farm id, or `program`)."""
+    """Every projection's state for one key (a farm id, or `program`); a split state merged from its parts."""
     with engine.connect() as conn:
         rows = conn.execute(
             select(projection_state.c.projection, projection_state.c.state).where(projection_state.c.key == key)
         )
-        return {name: orjson.loads(raw) for name, raw in rows}
+        states = {name: orjson.loads(raw) for name, raw in rows}
+        parts = load_all_parts(conn, None, key)
+    split: dict[str, list[dict[str, Any]]] = {}
+    for (name, _, _), state in parts.items():
+        split.setdefault(name, []).append(state)
+    states.update({name: merged({}, mine) for name, mine in split.items()})
+    return states
+
+
+def _parted() -> set[str]:
+    return {p.name for p in all_projections() if is_parted(p)}
 
 
 def farm_view(engine: Engine, farm_id: str, as_of: datetime) -> FarmView:

@@ -20,7 +20,8 @@ from sqlalchemy import Engine, Table, inspect, select
 from services.ledger.embedded import EmbeddedLedger
 from services.store.schema import events, metadata, ticks
 
-READ_MODELS = ("projection_state", "history", "outbox", "owners", "enrolments", "cascades", "bans", "notifications")
+READ_MODELS = ("projection_state", "state_parts", "history", "outbox", "owners", "enrolments", "cascades", "bans",
+               "notifications")
 NOT_COMPARED = {"published"}
 EXAMPLES = 10  # differences shown per table
 

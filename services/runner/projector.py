@@ -16,7 +16,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 
 import orjson
-from sqlalchemy import Connection, Engine, select, text
+from sqlalchemy import Connection, Engine, select
 from sqlalchemy.exc import InterfaceError, OperationalError
 
 from events.catalogue import DERIVED_TYPES
@@ -24,10 +24,13 @@ from events.recorded import RecordedEvent
 from projections.membership.projection import Membership
 from projections.projection import Derived
 from projections.registry import all_projections
-from services.runner.read_models import ReadModelWriter, upsert
+from services.runner.read_models import ReadModelWriter
 from services.runner.records import RecordRejected, check_record, needs_enrolment
 from services.store.database import now, utc_text
+from services.store.locks import lock_partitions
+from services.store.outbox import pending
 from services.store.schema import applied, failures, outbox, partition_offsets, projection_state, relay
+from services.store.upsert import upsert
 
 log = logging.getLogger(__name__)
 
@@ -105,8 +108,8 @@ class Projector:
                 conn.execute(applied.insert(), [{"event_id": e.event_id} for e in todo])
                 # A derived event that reached this farm through the log (from another farm) is published too.
                 passed_on = [e.raw for e in todo if e.type in DERIVED_TYPES]
-                _pending(conn, outbox, passed_on)  # the writer already put its own derived events there
-                _pending(conn, relay, outcome.relay)
+                pending(conn, outbox, passed_on)  # the writer already put its own derived events there
+                pending(conn, relay, outcome.relay)
                 outcome.derived += passed_on
             _advance(conn, fresh)
         outcome.applied = len(todo)
@@ -119,9 +122,9 @@ class Projector:
         outcome = Outcome()
         for partition, names in sorted(farms.items()):
             with self.engine.begin() as conn:
-                _lock(conn, [(topic, partition)])
+                lock_partitions(conn, [(topic, partition)])
                 derived, relayed = self.ticker.tick(conn, names, at, now())
-                _pending(conn, relay, relayed)
+                pending(conn, relay, relayed)
             outcome.derived += derived
             outcome.relay += relayed
             outcome.farms |= set(names)
@@ -197,19 +200,7 @@ def _printable(text: str) -> str:
 
 def _lock_partitions(conn: Connection, records: Sequence[Record]) -> dict[tuple[str, int], int]:
     """Serialise workers on a partition (two may overlap during a rebalance) and read where it stands."""
-    return _lock(conn, sorted({(r.topic, r.partition) for r in records}))
-
-
-def _lock(conn: Connection, parts: list[tuple[str, int]]) -> dict[tuple[str, int], int]:
-    if conn.dialect.name == "postgresql":
-        for topic, partition in parts:  # sorted: no lock-order deadlock between workers
-            conn.execute(text("SELECT pg_advisory_xact_lock(hashtext(:k))"), {"k": f"{topic}/{partition}"})
-    rows = conn.execute(
-        select(partition_offsets.c.topic, partition_offsets.c.partition, partition_offsets.c.offset).where(
-            partition_offsets.c.topic.in_({t for t, _ in parts})
-        )
-    )
-    return {(t, p): o for t, p, o in rows if (t, p) in parts}
+    return lock_partitions(conn, sorted({(r.topic, r.partition) for r in records}))
 
 
 def _not_applied(conn: Connection, events: list[RecordedEvent]) -> list[RecordedEvent]:
@@ -224,12 +215,6 @@ def _not_applied(conn: Connection, events: list[RecordedEvent]) -> list[Recorded
             seen.add(event.event_id)
             todo.append(event)
     return todo
-
-
-def _pending(conn: Connection, table: object, bodies: list[Derived]) -> None:
-    rows = [{"event_id": b["event_id"], "farm_id": b["farm_id"], "body": orjson.dumps(b), "published": 0}
-            for b in bodies]
-    upsert(conn, table, rows, ["event_id"], [])
 
 
 def _advance(conn: Connection, records: Sequence[Record]) -> None:

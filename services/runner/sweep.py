@@ -26,8 +26,9 @@ from projections.derive import derive, derived_id
 from projections.projection import Derived
 from projections.registry import deadline_queries, finding_queries
 from services.ledger.queries import farm_view
-from services.runner.read_models import upsert
-from services.store.schema import history, outbox
+from services.store.history import bodies_by_id
+from services.store.schema import outbox
+from services.store.upsert import upsert
 
 log = logging.getLogger(__name__)
 
@@ -102,7 +103,6 @@ def _events(conn: Connection, farm_id: str, ids: list[str]) -> list[RecordedEven
     """The causes as recorded (the farm's and the program's history), in the order the rule named them."""
     if not ids:
         return []
-    rows = conn.execute(select(history.c.event_id, history.c.body).where(
-        history.c.farm_id.in_([farm_id, PROGRAM_KEY]), history.c.event_id.in_(ids)))
-    by_id = {event_id: RecordedEvent.from_wire(bytes(body)) for event_id, body in rows}
+    by_id = {event_id: RecordedEvent.from_wire(body)
+             for event_id, body in bodies_by_id(conn, [farm_id, PROGRAM_KEY], ids).items()}
     return [by_id[i] for i in ids if i in by_id]

@@ -35,7 +35,10 @@ def connect(url: str | None = None, create: bool = True) -> Engine:
         # (what SQLAlchemy does for psycopg2) makes a batch's history and state writes ~30% cheaper.
         engine.dialect.use_insertmanyvalues_wo_returning = True
     if create:
+        from services.store.migrate import migrate
+
         metadata.create_all(engine)
+        migrate(engine)
     return engine
 
 

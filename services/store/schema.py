@@ -78,16 +78,33 @@ projection_state = Table(
 # Queries and the writer load all of a farm's states at once: by key alone.
 Index("projection_state_by_key", projection_state.c.key)
 
+# Each farm's history in fold order (`seq`): a derived event with its body; a source event by its `position` in
+# the embedded log (its body is read from `events`, never copied), or with its body where the log lives
+# elsewhere (distributed mode: Kafka). Without rowid: the key is the row.
+# A projection whose state is split into parts (`Projection.part`): each part its own row, so a batch loads and
+# rewrites only the parts its events touch, never the farm's whole history. Keyed by farm first: a query loads
+# all of a farm's parts in one range.
+state_parts = Table(
+    "state_parts",
+    metadata,
+    Column("key", String(120), primary_key=True),
+    Column("projection", String(40), primary_key=True),
+    Column("part", String(60), primary_key=True),
+    Column("state", LargeBinary, nullable=False),
+)
+
 history = Table(
     "history",
     metadata,
     Column("farm_id", String(120), primary_key=True),
     Column("seq", Integer, primary_key=True),
-    Column("event_id", String(36), nullable=False),
-    Column("type", String(40), nullable=False),
-    Column("occurred_at", String(40), nullable=False),
-    Column("recorded_at", String(40), nullable=False),
-    Column("body", LargeBinary, nullable=False),
+    Column("event_id", String(36), nullable=True),
+    Column("type", String(40), nullable=True),
+    Column("occurred_at", String(40), nullable=True),
+    Column("recorded_at", String(40), nullable=True),
+    Column("position", BigInteger, nullable=True),
+    Column("body", LargeBinary, nullable=True),
+    sqlite_with_rowid=False,
 )
 
 # Which events a read-model database has applied: the source of truth on restart (not Kafka offsets).
@@ -97,6 +114,8 @@ applied = Table(
     Column("event_id", String(36), primary_key=True),
 )
 
+EMBEDDED_CHECKPOINT = "embedded"
+"""The `checkpoints` row of the embedded read models: the last log position they have applied."""
 checkpoints = Table(
     "checkpoints",
     metadata,
@@ -360,3 +379,7 @@ event_chains = Table(
     Column("count", Integer, nullable=False),
     Column("head", String(64), nullable=False),
 )
+
+READ_MODELS = (projection_state, state_parts, history, outbox, owners, enrolments, cascades, bans, notifications,
+               controls, employments)
+"""What the projections derive from the log: emptied by a rebuild, refilled by replaying the log."""

@@ -34,7 +34,9 @@ from services.runner.projector import Projector
 from services.runner.publisher import Publisher
 from services.sealing.vault import KeyVault
 from services.store.database import connect
-from services.store.schema import applied, events, failures, history, outbox, projection_state, relay
+from services.store.history import history_bodies
+from services.store.schema import applied, events, failures, outbox, relay
+from services.store.states import all_states
 from tests.conftest import event
 from tests.integration.workers import Workers, counts, wait_for
 
@@ -59,13 +61,11 @@ def read_models(engine: Engine) -> tuple[Histories, States]:
     opened = unsealer(KeyVault(engine))
     histories: Histories = {}
     with engine.connect() as conn:
-        for farm, body in conn.execute(select(history.c.farm_id, history.c.body).order_by(history.c.farm_id,
-                                                                                           history.c.seq)):
+        for farm, _, body in history_bodies(conn):
             fact = opened(orjson.loads(body))
             del fact["recorded_at"]
             histories.setdefault(farm, []).append(fact)
-        states = {(p, k): opened(orjson.loads(s)) for p, k, s in conn.execute(
-            select(projection_state.c.projection, projection_state.c.key, projection_state.c.state))}
+        states = {key: opened(s) for key, s in all_states(conn).items()}
     return histories, states
 
 

@@ -3,13 +3,15 @@ derived events once each, agreeing with `dignity deadlines` / `dignity findings`
 
 from __future__ import annotations
 
+import orjson
 from sqlalchemy import select
 
 from events.codec import validate
 from services.ledger.embedded import EmbeddedLedger
 from services.ledger.queries import deadlines, farm_ids, findings
 from services.runner.sweep import sweep
-from services.store.schema import history, outbox
+from services.store.history import history_bodies
+from services.store.schema import outbox
 from tests.unit.test_pt_common import end_of, full_month, ok, remit, setup
 
 AS_OF = end_of("2024-06-05")
@@ -32,7 +34,7 @@ def test_missed_deadlines_and_shortfalls_are_emitted_once_with_their_causes(ledg
     assert {(d["farm_id"], d["data"]["rule"], d["data"]["subject_id"], d["data"]["on"])
             for d in made if d["type"] == "PassThroughDiscrepancy"} == shortfalls
     with ledger.engine.connect() as conn:
-        recorded = set(conn.execute(select(history.c.event_id)).scalars())
+        recorded = {orjson.loads(body)["event_id"] for _, _, body in history_bodies(conn)}
         queued = set(conn.execute(select(outbox.c.event_id)).scalars())
     for derived in made:
         validate(derived)  # a catalogue event like any other

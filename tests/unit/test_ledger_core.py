@@ -7,7 +7,9 @@ from sqlalchemy import select
 
 from events.recorded import RecordedEvent
 from services.ledger.embedded import EmbeddedLedger
-from services.store.schema import events, history, projection_state
+from services.store.history import history_bodies
+from services.store.schema import events
+from services.store.states import all_states
 from tests.conftest import event, post
 
 FARM = "farm-1"
@@ -115,8 +117,8 @@ def test_v1_rows_already_on_a_log_are_upcast_on_replay() -> None:
 
 def _read_models(ledger: EmbeddedLedger) -> tuple[list[tuple[object, ...]], list[tuple[object, ...]]]:
     with ledger.engine.connect() as conn:
-        states = [tuple(r) for r in conn.execute(select(projection_state).order_by("projection", "key"))]
-        rows = [tuple(r) for r in conn.execute(select(history).order_by("farm_id", "seq"))]
+        states = list(all_states(conn).items())
+        rows = list(history_bodies(conn))
     return states, rows
 
 

@@ -9,7 +9,6 @@ from typing import Any
 
 import orjson
 import pytest
-from sqlalchemy import select
 
 from events.types import DEFAULT_TZ
 from projections.compliance import FarmView
@@ -17,7 +16,7 @@ from projections.passthrough.books import Books
 from projections.reference.rates import RateMissing, livable_wage_on, minimum_wage_on, worker_share_on
 from services.ledger import queries
 from services.ledger.embedded import EmbeddedLedger
-from services.store.schema import projection_state
+from services.store.states import all_states
 from tests.conftest import event, post
 
 FARM = "farm-pt"
@@ -154,8 +153,7 @@ def worker_row(answer: dict[str, Any], worker: str) -> dict[str, Any]:
 
 def stored_states(ledger: EmbeddedLedger) -> dict[tuple[str, str], bytes]:
     with ledger.engine.connect() as conn:
-        rows = conn.execute(select(projection_state.c.projection, projection_state.c.key, projection_state.c.state))
-        return {(p, k): bytes(s) for p, k, s in rows if p in ("passthrough", "reference")}
+        return {(p, k): orjson.dumps(s) for (p, k), s in all_states(conn).items() if p in ("passthrough", "reference")}
 
 
 # -- tests: reference rates and the fold --------------------------------------------------------------------

@@ -5,12 +5,10 @@ from __future__ import annotations
 from datetime import date, datetime, time, timedelta
 from typing import Any
 
-from sqlalchemy import select
-
 from events.types import DEFAULT_TZ
 from services.ledger import queries
 from services.ledger.embedded import EmbeddedLedger
-from services.store.schema import history
+from services.store.history import history_bodies
 from tests.conftest import event, post
 
 ENROLLED = "2025-01-06"  # a Monday
@@ -89,6 +87,5 @@ class Farm:
         import orjson
 
         with self.ledger.engine.connect() as conn:
-            bodies = conn.execute(select(history.c.body).where(history.c.farm_id == self.id, history.c.type == type_)
-                                  .order_by(history.c.seq)).scalars()
-            return [orjson.loads(b) for b in bodies]
+            events = [orjson.loads(b) for _, _, b in history_bodies(conn, self.id)]
+            return [e for e in events if e["type"] == type_]

@@ -1,0 +1,233 @@
+"""Growth: do the engine's costs stay flat as the ledger ages? (issue 8)
+
+    python -m bench.growth [--farms 100] [--months 36] [--seed 1] [--parts 8] [--samples 100] [--profile]
+
+One run, one generated program (`dignity generate`), written as JSON Lines and split into `--parts` files in
+order. Each file is ingested as `dignity ingest FILE` does it (a fresh embedded ledger on the same SQLite
+database: catch up, then validate, seal, append and project in batches); the rate of each part shows whether
+an old ledger ingests slower than a young one. Beside it, measured in the same run on the same lines:
+
+- the raw ceiling: orjson decode + one SQLite `executemany` per 2,000 lines into a table with a unique event_id;
+- `dignity rebuild` beside a raw read (SQLite select + orjson decode of the same rows);
+- database bytes ÷ JSON Lines bytes;
+- query latency on the aged ledger, through the functions the API calls: per farm (deadlines, findings,
+  passthrough, standing, history) p50/p99, and the program-wide deadlines (every farm).
+"""
+
+from __future__ import annotations
+
+import argparse
+import random
+import sqlite3
+import statistics
+import tempfile
+import time
+import zlib
+from collections.abc import Callable
+from datetime import timedelta
+from pathlib import Path
+from typing import Any
+
+import orjson
+
+from bench.common import err, machine, per_second, profiled, program_lines, show, timed
+from projections.calendar import add_months
+from services.cli.common import parse_moment
+from services.generate.calendar import parse_month
+from services.ledger import queries
+from services.ledger.embedded import EmbeddedLedger
+from services.ledger.ingest import BATCH, parse_jsonl
+from services.store.database import now
+
+START = "2025-01"
+
+
+def split(lines: list[bytes], parts: int, folder: Path) -> list[Path]:
+    """The log as `parts` JSON Lines files, in order."""
+    size = -(-len(lines) // parts)
+    paths = []
+    for i in range(parts):
+        path = folder / f"part-{i + 1}.jsonl"
+        path.write_bytes(b"".join(line + b"\n" for line in lines[i * size : (i + 1) * size]))
+        paths.append(path)
+    return paths
+
+
+def ingest_file(url: str, path: Path) -> tuple[int, float]:
+    """`dignity ingest FILE` on an embedded database: a new ledger (as a new process would open), one file."""
+    started = time.perf_counter()
+    ledger = EmbeddedLedger(url)
+    with path.open("rb") as handle:
+        report = ledger.ingest(parse_jsonl(handle))
+    ledger.engine.dispose()
+    seconds = time.perf_counter() - started
+    assert not report.rejected, report.as_json()["rejected"][:3]
+    return report.accepted, seconds
+
+
+def raw_ceiling(lines: list[bytes], folder: Path) -> float:
+    """orjson decode + one executemany per BATCH lines into a table with a unique event_id: nothing else."""
+    conn = sqlite3.connect(folder / "raw.db", isolation_level=None)
+    conn.execute("PRAGMA journal_mode=WAL")
+    conn.execute("PRAGMA synchronous=NORMAL")
+    conn.execute("CREATE TABLE events (position INTEGER PRIMARY KEY, event_id TEXT NOT NULL UNIQUE, body BLOB)")
+
+    def run() -> None:
+        for i in range(0, len(lines), BATCH):
+            rows = [(orjson.loads(line)["event_id"], line) for line in lines[i : i + BATCH]]
+            conn.execute("BEGIN")
+            conn.executemany("INSERT INTO events (event_id, body) VALUES (?, ?)", rows)
+            conn.execute("COMMIT")
+
+    _, seconds = timed(run)
+    conn.close()
+    return seconds
+
+
+def raw_read(db: Path) -> tuple[int, float]:
+    """SQLite select of every log row in order + orjson decode of each body: the floor of a replay."""
+    conn = sqlite3.connect(db)
+
+    def run() -> int:
+        n = 0
+        for (body,) in conn.execute("SELECT body FROM events ORDER BY position"):
+            orjson.loads(body)
+            n += 1
+        return n
+
+    count, seconds = timed(run)
+    conn.close()
+    return count, seconds
+
+
+def db_bytes(db: Path) -> int:
+    """The database file after a WAL checkpoint (what stays on disk)."""
+    conn = sqlite3.connect(db)
+    conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+    conn.close()
+    return sum(p.stat().st_size for p in db.parent.glob(db.name + "*"))
+
+
+def latencies(fn: Callable[[], Any], samples: int) -> tuple[float, float]:
+    """p50 and p99 in milliseconds."""
+    took = []
+    for _ in range(samples):
+        started = time.perf_counter()
+        fn()
+        took.append((time.perf_counter() - started) * 1000)
+    if len(took) == 1:
+        return took[0], took[0]
+    q = statistics.quantiles(took, n=100, method="inclusive")
+    return q[49], q[98]
+
+
+def query_rows(url: str, months: int, samples: int, program_samples: int, seed: int) -> list[list[str]]:
+    from services.store.database import connect
+
+    engine = connect(url)
+    farms = queries.farm_ids(engine)
+    last = add_months(parse_month(START), months) - timedelta(days=1)
+    as_of = parse_moment(last.isoformat())
+    period = add_months(parse_month(START), months - 2).isoformat()[:7]  # a month whose remittance is due
+    known_at = now()
+    rng = random.Random(seed)
+    per_farm: dict[str, Callable[[str], Any]] = {
+        "deadlines (farm)": lambda f: queries.deadlines(engine, f, as_of),
+        "findings (farm)": lambda f: queries.findings(engine, f, as_of),
+        "passthrough (farm, month)": lambda f: queries.passthrough(engine, f, period, as_of),
+        "standing (farm)": lambda f: queries.standing(engine, f, as_of),
+        "history (farm)": lambda f: queries.farm_history(engine, f, as_of, known_at),
+    }
+    raw_engine = sqlite3.connect(url.removeprefix("sqlite:///"))
+
+    def raw_farm(farm: str) -> None:  # the floor of a per-farm answer: read and decode the farm's stored rows
+        for table in ("projection_state", "state_parts"):
+            for (blob,) in raw_engine.execute(f"SELECT state FROM {table} WHERE key = ?", (farm,)):
+                orjson.loads(blob if blob[:1] == b"{" else zlib.decompress(blob))
+
+    rows = []
+    p50, p99 = latencies(lambda: raw_farm(rng.choice(farms)), samples)
+    rows.append(["raw: select + decode a farm's state rows", f"{p50:.1f}", f"{p99:.1f}", "ceiling"])
+    for name, fn in per_farm.items():
+        err.print(f"  query {name} x {samples}")
+        p50, p99 = latencies(lambda fn=fn: fn(rng.choice(farms)), samples)  # type: ignore[misc]
+        rows.append([name, f"{p50:.1f}", f"{p99:.1f}", "< 10 ms p99"])
+    err.print(f"  query deadlines (all {len(farms)} farms) x {program_samples}")
+    p50, p99 = latencies(lambda: queries.deadlines(engine, None, as_of), program_samples)
+    rows.append([f"deadlines (all {len(farms)} farms)", f"{p50:.1f}", f"{p99:.1f}", "< 1 s"])
+    engine.dispose()
+    return rows
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--farms", type=int, default=100)
+    parser.add_argument("--months", type=int, default=36)
+    parser.add_argument("--seed", type=int, default=1)
+    parser.add_argument("--parts", type=int, default=8, help="files the log is split into, ingested in order")
+    parser.add_argument("--samples", type=int, default=100, help="calls per per-farm query (random farms)")
+    parser.add_argument("--program-samples", type=int, default=3, help="calls of the program-wide deadlines")
+    parser.add_argument("--profile", action="store_true", help="cProfile the ingest of the last part")
+    args = parser.parse_args()
+
+    folder = Path(tempfile.mkdtemp(prefix="dignity-growth-"))
+    err.print(f"generate {args.farms} farms x {args.months} months (in {folder})")
+    lines, _ = program_lines(args.farms, args.months, args.seed)
+    n = len(lines)
+    paths = split(lines, args.parts, folder)
+    jsonl_bytes = sum(p.stat().st_size for p in paths)
+
+    db = folder / "ledger.db"
+    url = f"sqlite:///{db}"
+    rates: list[tuple[int, float]] = []
+    for i, path in enumerate(paths, 1):
+        err.print(f"ingest part {i}/{len(paths)} ({path.stat().st_size / 1e6:.1f} MB)")
+        with profiled(args.profile and i == len(paths)):
+            rates.append(ingest_file(url, path))
+        err.print(f"  {per_second(*rates[-1])}")
+    ingested = sum(c for c, _ in rates)
+    ingest_seconds = sum(s for _, s in rates)
+    size_ingest = db_bytes(db)
+
+    err.print("raw ceiling (orjson + executemany)")
+    ceiling = raw_ceiling(lines, folder)
+
+    err.print("rebuild")
+    ledger = EmbeddedLedger(url)
+    done = [0]
+
+    def tell(k: int) -> None:
+        done[0] += k
+        err.print(f"  rebuilt {done[0]:,}/{n:,}")
+
+    replayed, rebuild_seconds = timed(lambda: ledger.rebuild(tell))
+    ledger.engine.dispose()
+    size_rebuild = db_bytes(db)
+    read, read_seconds = raw_read(db)
+
+    err.print("queries on the aged ledger")
+    query = query_rows(url, args.months, args.samples, args.program_samples, args.seed)
+
+    first, last = rates[0][0] / rates[0][1], rates[-1][0] / rates[-1][1]
+    show(f"ingest by part: {args.farms} farms x {args.months} months = {n:,} events, "
+         f"{jsonl_bytes / 1e6:.1f} MB JSON Lines", ["part", "events", "seconds", "events/s"],
+         [[str(i), f"{c:,}", f"{s:.2f}", per_second(c, s)] for i, (c, s) in enumerate(rates, 1)])
+    whole = ingested / ingest_seconds
+    raw = n / ceiling
+    rebuild = replayed / rebuild_seconds
+    raw_r = read / read_seconds
+    show("growth (issue 8)", ["measure", "engine", "ceiling / other", "ratio", "target"], [
+        ["ingest rate, last part ÷ first part", f"{last:,.0f}/s", f"{first:,.0f}/s", f"{last / first:.2f}", "≥ 0.8"],
+        ["whole-log ingest ÷ raw ceiling", f"{whole:,.0f}/s", f"{raw:,.0f}/s", f"{whole / raw:.3f}", "≥ 0.35"],
+        ["rebuild ÷ raw read", f"{rebuild:,.0f}/s", f"{raw_r:,.0f}/s", f"{rebuild / raw_r:.3f}", "≥ 0.2"],
+        ["database bytes ÷ JSON Lines bytes (after ingest)", f"{size_ingest / 1e6:.1f} MB",
+         f"{jsonl_bytes / 1e6:.1f} MB", f"{size_ingest / jsonl_bytes:.2f}", "≤ 2"],
+        ["database bytes ÷ JSON Lines bytes (after rebuild)", f"{size_rebuild / 1e6:.1f} MB",
+         f"{jsonl_bytes / 1e6:.1f} MB", f"{size_rebuild / jsonl_bytes:.2f}", "≤ 2"],
+    ])
+    show("query latency on the aged ledger (ms)", ["query", "p50", "p99", "target"], query)
+    print(f"machine: {machine()}")
+
+
+if __name__ == "__main__":
+    main()

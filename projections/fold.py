@@ -1,0 +1,145 @@
+"""The one fold both runners call: events (and the derived events they cause) through every projection and
+the cross-farm process managers (SU-2, PE-1), in order.
+
+Pure but for what it is handed: the farm states (`States`, which the runner backs with its cache and
+store) and the cross-farm directories (`Directories`, backed by tables). It returns what to write: the
+states it touched, each farm's history entries in fold order, the derived events, and the events other
+farms' streams must receive through the log (SU-2 notices). A new rule plugs in as a projection or a
+ticker in `registry`; the runners never change.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any, Protocol
+
+from events.catalogue import DERIVED_TYPES
+from events.recorded import RecordedEvent
+from projections.calendar import local_date
+from projections.projection import Derived, Projection, State, part_of
+from projections.registry import tickers
+from projections.standing import crossfarm
+
+HISTORY = "history"
+"""The state (per farm) holding the length of the farm's history: the next entry's `seq`."""
+
+StateKey = tuple[str, ...]
+"""(projection, farm) for a whole state, (projection, farm, part) for a part of a split one."""
+
+
+class States(Protocol):
+    def whole(self, projection: Projection, farm: str) -> State:
+        """The farm's state of a projection kept whole (its initial state if it has none yet)."""
+        ...
+
+    def part(self, projection: Projection, farm: str, part: str) -> State:
+        """One part of a split state (`Projection.part`), initial if never written."""
+        ...
+
+    def of_farm(self, farm: str) -> Mapping[str, State]:
+        """Every projection's whole state of the farm, by name, as the process managers and tickers read it."""
+        ...
+
+
+class Directories(crossfarm.Directory, Protocol):
+    def lock(self, owner: str) -> None:
+        """Hold the owner's SU-2 directories for the rest of the transaction."""
+        ...
+
+    def write(self, table: str, row: dict[str, Any]) -> None:
+        """Add a row to a directory (insert-only; a row already there stays)."""
+        ...
+
+
+@dataclass(frozen=True, slots=True)
+class Entry:
+    """One line of a farm's history: `seq` in fold order; `position` when the event came from the
+    embedded log (the history then points there)."""
+
+    farm_id: str
+    seq: int
+    event: RecordedEvent
+    position: int | None
+
+
+@dataclass
+class Folded:
+    touched: set[StateKey] = field(default_factory=set)
+    history: list[Entry] = field(default_factory=list)
+    derived: list[Derived] = field(default_factory=list)
+    """This farm's derived events, in order (history, outbox)."""
+    elsewhere: list[Derived] = field(default_factory=list)
+    """Events for other farms, or facts of a farm's stream (SU-2 notices): appended through the log."""
+
+
+class Fold:
+    def __init__(self, projections: Sequence[Projection]) -> None:
+        self.projections = list(projections)
+        self.by_type: dict[str, list[Projection]] = {}
+        for p in self.projections:
+            for t in p.types:
+                self.by_type.setdefault(t, []).append(p)
+
+    def parts(self, batch: Iterable[RecordedEvent]) -> set[tuple[str, str, str]]:
+        """The parts of split states these events touch (for the runner to read in one go)."""
+        return {(p.name, e.farm_id, part) for e in batch for p in self.by_type.get(e.type, ())
+                if (part := part_of(p, e)) is not None}
+
+    def events(self, batch: Sequence[RecordedEvent], states: States, directories: Directories,
+               seqs: dict[str, int], positions: Sequence[int] | None = None) -> Folded:
+        """Fold a batch. `seqs` is each farm's history length so far (updated in place)."""
+        out = Folded()
+        for i, event in enumerate(batch):
+            self._fold(event, states, directories, seqs, out, positions[i] if positions is not None else None)
+        return out
+
+    def tick(self, farms: Iterable[str], at: datetime, recorded_at: datetime, states: States,
+             directories: Directories, seqs: dict[str, int]) -> Folded:
+        """What time alone has brought these farms by `at` (`registry.tickers()`), each farm's day being `at`
+        in its time zone, folded as a fact's derived events are; `recorded_at` is the ledger time."""
+        out = Folded()
+        for farm in sorted(set(farms)):
+            mine = states.of_farm(farm)
+            day = local_date(at, (mine.get("membership") or {}).get("time_zone"))
+            for step in tickers():
+                self._route(farm, step(mine, day, recorded_at), states, directories, seqs, out)
+        return out
+
+    def _fold(self, event: RecordedEvent, states: States, directories: Directories, seqs: dict[str, int],
+              out: Folded, position: int | None = None) -> None:
+        farm = event.farm_id
+        seqs[farm] = seqs.get(farm, 0) + 1
+        out.history.append(Entry(farm, seqs[farm], event, position))
+        out.touched.add((HISTORY, farm))
+        for projection in self.by_type.get(event.type, ()):
+            part = part_of(projection, event)
+            if part is None:
+                state = states.whole(projection, farm)
+                out.touched.add((projection.name, farm))
+            else:
+                state = states.part(projection, farm, part)
+                out.touched.add((projection.name, farm, part))
+            self._route(farm, projection.apply(state, event), states, directories, seqs, out)
+        if event.type in crossfarm.TYPES:
+            self._route(farm, self._cross_farm(event, states, directories), states, directories, seqs, out)
+
+    def _route(self, farm: str, made: list[Derived], states: States, directories: Directories,
+               seqs: dict[str, int], out: Folded) -> None:
+        for d in made:
+            if d["farm_id"] != farm or d["type"] not in DERIVED_TYPES:
+                out.elsewhere.append(d)  # another farm's, or a fact of a farm's stream (SU-2): through the log
+                continue
+            out.derived.append(d)
+            self._fold(RecordedEvent.from_wire(d), states, directories, seqs, out)
+
+    @staticmethod
+    def _cross_farm(event: RecordedEvent, states: States, directories: Directories) -> list[Derived]:
+        """Write the directories an event feeds, then run the process managers that read them."""
+        mine = states.of_farm(event.farm_id)
+        for owner in crossfarm.lock_scopes(event, mine):
+            directories.lock(owner)
+        for table, row in crossfarm.directory_rows(event, mine):
+            directories.write(table, row)
+        return crossfarm.react(event, mine, directories)

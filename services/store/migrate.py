@@ -1,0 +1,55 @@
+"""Bringing a database written by an earlier version up to the current schema on first start.
+
+`metadata.create_all` adds missing tables, never changes existing ones. Read models are derived: where the
+log is in the same database (SQLite, the embedded mode) an outdated read model is dropped and the ledger
+replays the log into the new shape when it opens (its checkpoint is reset); on PostgreSQL (the distributed
+read models, whose log is Kafka) the change is made in place, keeping every row.
+"""
+
+from __future__ import annotations
+
+from sqlalchemy import Connection, Engine, delete, insert, inspect, literal, select, text
+
+from services.store.schema import EMBEDDED_CHECKPOINT, READ_MODELS, checkpoints, history, projection_state, state_parts
+
+_NULLABLE_NOW = ("event_id", "type", "occurred_at", "recorded_at", "body")
+
+
+def migrate(engine: Engine) -> None:
+    with engine.begin() as conn:
+        columns = {c["name"] for c in inspect(conn).get_columns("history")}
+        if "position" not in columns:
+            _history_by_position(conn)
+        _split_states(conn)
+
+
+def _history_by_position(conn: Connection) -> None:
+    """History rows of source events point at the log (`position`) instead of copying the body."""
+    if conn.dialect.name == "postgresql":
+        conn.execute(text("ALTER TABLE history ADD COLUMN position BIGINT"))
+        for column in _NULLABLE_NOW:
+            conn.execute(text(f"ALTER TABLE history ALTER COLUMN {column} DROP NOT NULL"))
+        return
+    history.drop(conn)
+    history.create(conn)
+    rebuild_read_models(conn)
+
+
+def _split_states(conn: Connection) -> None:
+    """A state kept whole by an earlier version, of a projection now split into parts, becomes its part ""
+    (parts merge by union, so the whole state answers as before; new events fill their own parts)."""
+    from projections.projection import is_parted
+    from projections.registry import all_projections
+
+    names = [p.name for p in all_projections() if is_parted(p)]
+    old = select(projection_state.c.key, projection_state.c.projection, literal(""), projection_state.c.state).where(
+        projection_state.c.projection.in_(names))
+    conn.execute(insert(state_parts).from_select(["key", "projection", "part", "state"], old))
+    conn.execute(delete(projection_state).where(projection_state.c.projection.in_(names)))
+
+
+def rebuild_read_models(conn: Connection) -> None:
+    """Empty every read model and reset the embedded checkpoint: the ledger replays its log when it opens."""
+    for table in READ_MODELS:
+        conn.execute(delete(table))
+    conn.execute(delete(checkpoints).where(checkpoints.c.name == EMBEDDED_CHECKPOINT))

@@ -1,0 +1,48 @@
+"""INSERT .. ON CONFLICT for SQLite and PostgreSQL alike: the one upsert every writer uses."""
+
+from __future__ import annotations
+
+from functools import cache
+from typing import Any
+
+from sqlalchemy import BigInteger, Connection, Integer, LargeBinary, String, Table, Text
+from sqlalchemy.dialects import postgresql, sqlite
+
+_PLAIN = (String, Integer, BigInteger, LargeBinary, Text)
+
+
+def upsert(conn: Connection, table: Any, rows: list[dict[str, Any]], keys: list[str], update: list[str]) -> None:
+    """Insert `rows` (all with the same columns); on a conflict on `keys`, update the `update` columns
+    (update=[] means DO NOTHING)."""
+    if not rows:
+        return
+    if conn.dialect.name == "sqlite" and _plain(table):
+        # The read models write a history row per event: handing the driver tuples skips SQLAlchemy's
+        # per-row parameter processing, which cost more than SQLite's insert itself.
+        columns = tuple(rows[0])
+        conn.exec_driver_sql(_sqlite_sql(table.name, columns, tuple(keys), tuple(update)),
+                             [tuple(r[c] for c in columns) for r in rows])
+        return
+    dialect = postgresql if conn.dialect.name == "postgresql" else sqlite
+    stmt = dialect.insert(table)
+    if update:
+        stmt = stmt.on_conflict_do_update(index_elements=keys, set_={c: stmt.excluded[c] for c in update})
+    else:
+        stmt = stmt.on_conflict_do_nothing(index_elements=keys)
+    conn.execute(stmt, rows)
+
+
+@cache
+def _plain(table: Table) -> bool:
+    """Every column passes to the driver as it is (no JSON or other processing)."""
+    return all(isinstance(c.type, _PLAIN) for c in table.c)
+
+
+@cache
+def _sqlite_sql(name: str, columns: tuple[str, ...], keys: tuple[str, ...], update: tuple[str, ...]) -> str:
+    def q(column: str) -> str:
+        return '"' + column.replace('"', '""') + '"'
+
+    action = ("DO UPDATE SET " + ", ".join(f"{q(c)} = excluded.{q(c)}" for c in update)) if update else "DO NOTHING"
+    return (f"INSERT INTO {q(name)} ({', '.join(q(c) for c in columns)}) VALUES ({', '.join(['?'] * len(columns))}) "
+            f"ON CONFLICT ({', '.join(q(k) for k in keys)}) {action}")
