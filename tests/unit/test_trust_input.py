@@ -224,10 +224,10 @@ def poison_apply(ledger: EmbeddedLedger, poison: str, monkeypatch: pytest.Monkey
     """A projection that raises on one event (as a year-9999 date once made them)."""
     apply = ledger.writer.apply
 
-    def guarded(conn: Any, batch: Any) -> Any:
+    def guarded(conn: Any, batch: Any, *rest: Any) -> Any:
         if any(e.event_id == poison for e in batch):
             raise OverflowError("date value out of range")
-        return apply(conn, batch)
+        return apply(conn, batch, *rest)
 
     monkeypatch.setattr(ledger.writer, "apply", guarded)
 
