@@ -4,15 +4,19 @@ PY := $(VENV)/bin/python
 export DIGNITY_KAFKA ?= 127.0.0.1:9092
 export DIGNITY_TEST_PG ?= postgresql+psycopg://dignity:dignity@127.0.0.1:5432/dignity_test
 
-.PHONY: install browser run test test-unit lint bench services-up services-down clean
+.PHONY: install browser pdftools run test test-unit lint bench services-up services-down clean
 
 install: $(VENV)/.installed
 
-# The dashboard's browser test drives Debian's chromium with its chromedriver (apt, as root); nothing to do
-# when both are there.
-browser:
+# The dashboard's browser test drives Debian's chromium with its chromedriver, the report test opens its PDF
+# with poppler-utils' pdftoppm and pdftotext (apt, as root); nothing to do when they are there.
+browser: pdftools
 	@command -v chromium >/dev/null && command -v chromedriver >/dev/null || \
 	  { apt-get update -q && DEBIAN_FRONTEND=noninteractive apt-get install -y -q chromium chromium-driver; }
+
+pdftools:
+	@command -v pdftoppm >/dev/null && command -v pdftotext >/dev/null || \
+	  { apt-get update -q && DEBIAN_FRONTEND=noninteractive apt-get install -y -q poppler-utils; }
 
 $(VENV)/.installed: pyproject.toml
 	test -x $(PY) || python3 -m venv $(VENV)
@@ -28,7 +32,7 @@ test: install browser
 	@bash -c 'set -e; bash infra/services.sh up; trap "bash infra/services.sh down" EXIT; \
 	  $(VENV)/bin/pytest -p no:cacheprovider -q'
 
-test-unit: install
+test-unit: install pdftools
 	$(VENV)/bin/pytest -q -m "not integration"
 
 lint: install

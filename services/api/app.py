@@ -13,20 +13,28 @@ it serves: webhooks, the Kafka topic in the distributed mode, and the feed the S
 from __future__ import annotations
 
 import importlib
-import os
+import logging
 import pkgutil
+import time
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
 from fastapi import Depends, FastAPI
+from sqlalchemy import Engine
 from starlette.exceptions import HTTPException as StarletteHTTPException
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 import services.api.routers as routers
+from services import structured_logs
 from services.api.limits import BodyLimit
+from services.api.metrics import Metrics
 from services.api.responses import JSONResponse
 from services.auth.deps import principal
 from services.dashboard.routes import html_errors
+from services.settings import settings
 from services.store.database import connect, database_url
+
+log = logging.getLogger("dignity.http")
 
 
 def create_app(db_url: str | None = None, deliver: bool = True, tick_seconds: float | None = None) -> FastAPI:
@@ -41,10 +49,12 @@ def create_app(db_url: str | None = None, deliver: bool = True, tick_seconds: fl
         lifespan=_delivering if deliver else None,
     )
     app.state.engine = connect(database_url(db_url))
+    app.state.metrics = Metrics(app.state.engine, _kafka(app.state.engine))
+    structured_logs.configure()
     from services.ledger import ticker
 
     app.state.tick_seconds = ticker.tick_seconds(tick_seconds) if tick_seconds is not None or \
-        os.environ.get(ticker.ENV) else 0.0
+        settings().tick_seconds is not None else 0.0
     guarded = [Depends(principal)]
     for module in pkgutil.iter_modules(routers.__path__):
         loaded = importlib.import_module(f"{routers.__name__}.{module.name}")
@@ -53,7 +63,41 @@ def create_app(db_url: str | None = None, deliver: bool = True, tick_seconds: fl
             app.include_router(loaded.public_router)
     app.add_exception_handler(StarletteHTTPException, html_errors)
     app.add_middleware(BodyLimit)  # 413 over DIGNITY_MAX_BODY, before a body is read whole
+    app.add_middleware(RequestLog)
     return app
+
+
+def _kafka(engine: Engine) -> str | None:
+    """The broker when the app is distributed (a PostgreSQL database and DIGNITY_KAFKA set)."""
+    return settings().kafka if engine.dialect.name == "postgresql" else None
+
+
+class RequestLog:
+    """ASGI middleware, one line per request: method, route template (ids stay out of the log), status,
+    milliseconds, role. Plain ASGI, so a streamed answer and an error raised while the body is read (413)
+    pass through untouched."""
+
+    def __init__(self, app: ASGIApp) -> None:
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        started, status = time.perf_counter(), [500]
+
+        async def sending(message: Message) -> None:
+            if message["type"] == "http.response.start":
+                status[0] = message["status"]
+            await send(message)
+
+        try:
+            await self.app(scope, receive, sending)
+        finally:
+            who = (scope.get("state") or {}).get("principal")
+            log.info("request", extra={"method": scope["method"], "route": getattr(scope.get("route"), "path", "?"),
+                                       "status": status[0], "ms": round((time.perf_counter() - started) * 1e3, 1),
+                                       "role": getattr(who, "role", None)})
 
 
 @asynccontextmanager
@@ -63,7 +107,7 @@ async def _delivering(app: FastAPI) -> AsyncIterator[None]:
     from services.delivery.topic import StandingChangesTopic
 
     engine = app.state.engine
-    kafka = os.environ.get("DIGNITY_KAFKA") if engine.dialect.name == "postgresql" else None
+    kafka = _kafka(engine)
     topic = StandingChangesTopic(engine, kafka) if kafka else None
     thread, stop = Pump(engine, topic=topic).start(interval=1.0)
     ticking = None

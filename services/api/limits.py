@@ -6,23 +6,18 @@ arrives and refused at the first byte over. The limit is `DIGNITY_MAX_BODY` byte
 
 from __future__ import annotations
 
-import os
-
 import orjson
 from starlette.exceptions import HTTPException
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
+from services.settings import settings
+
 ENV = "DIGNITY_MAX_BODY"
-DEFAULT = 10 * 1024 * 1024
+DEFAULT = 10 * 1024 * 1024  # the settings default (services/settings.py)
 
 
 def max_body() -> int:
-    raw = os.environ.get(ENV, "").strip()
-    if not raw:
-        return DEFAULT
-    if not raw.isdigit() or int(raw) <= 0:
-        raise ValueError(f"{ENV}={raw!r}: a number of bytes above 0")
-    return int(raw)
+    return settings().max_body
 
 
 class TooLarge(HTTPException):

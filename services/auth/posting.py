@@ -136,7 +136,7 @@ class Answer:
     released before the first byte is sent."""
 
     def __init__(self) -> None:
-        self.accepted = self.duplicates = 0
+        self.accepted = self.duplicates = self.rejected = 0
         self.stopped: str | None = None
         """Why the ingest stopped before the end, if it did (`IngestReport.stopped`)."""
         self._rejected = tempfile.SpooledTemporaryFile(SPOOL)  # noqa: SIM115 (closed by chunks or close)
@@ -145,6 +145,7 @@ class Answer:
     def add(self, report: dict[str, Any], rows: list[dict[str, Any]]) -> None:
         self.accepted += report["accepted"]
         self.duplicates += report["duplicates"]
+        self.rejected += len(report["rejected"])
         _write(self._rejected, report["rejected"])
         _write(self._rows, rows)
 

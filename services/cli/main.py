@@ -105,12 +105,11 @@ def _poster(ledger: Any, token: str) -> Any:
 def _ingest_ledger(db: str | None, kafka: str | None) -> Any:
     """Embedded unless Kafka is named: by --kafka, or by DIGNITY_KAFKA with a PostgreSQL database (the
     distributed mode keeps its event-id index and read models there; an SQLite file is always embedded)."""
-    import os
-
+    from services.settings import settings
     from services.store.database import database_url
 
     if kafka is None and database_url(db).startswith("postgresql"):
-        kafka = os.environ.get("DIGNITY_KAFKA")
+        kafka = settings().kafka
     if kafka:
         from services.ledger.distributed import DistributedLedger
 

@@ -11,8 +11,8 @@ from markupsafe import Markup, escape
 
 from events.types import period_of
 from projections.calendar import add_months
-from services.dashboard.months import Month
 from services.dashboard.timeline import LANE_TITLES, LANES, Timeline
+from services.ledger.months import Month
 
 LEFT, RIGHT, TOP = 170, 30, 24
 LANE_H = {"standing": 34, "conduct": 40, "membership": 28, "pay": 28, "deadlines": 40}

@@ -14,9 +14,10 @@ from services.auth import policy
 from services.auth.roles import Principal
 from services.auth.scope import load_scopes
 from services.dashboard import timeline
+from services.dashboard.cases import cases_of
 from services.dashboard.charts import passthrough_svg, timeline_svg
-from services.dashboard.months import months
 from services.ledger import queries
+from services.ledger.months import months
 from services.store.database import now
 
 CONDUCT_LIMIT = 200
@@ -60,6 +61,8 @@ class FarmPage:
     conduct: list[dict[str, Any]] = field(default_factory=list)
     not_evaluated: list[str] = field(default_factory=list)
     """Rules a missing rate kept from answering (the CLI's stderr, the API's X-Not-Evaluated)."""
+    cases: list[tuple[str, str]] = field(default_factory=list)
+    """(complaint|violation, id) of each case page."""
 
 
 def farm_page(engine: Engine, who: Principal, farm_id: str, as_of: datetime) -> FarmPage:
@@ -80,7 +83,7 @@ def farm_page(engine: Engine, who: Principal, farm_id: str, as_of: datetime) -> 
         open_count=sum(1 for d in deadlines if d["status"] == "open"),
         met_count=sum(1 for d in deadlines if d["status"] == "met"),
         findings=queries.findings(engine, farm_id, as_of, errors), conduct=conduct[-CONDUCT_LIMIT:][::-1],
-        not_evaluated=sorted(set(errors)),
+        not_evaluated=sorted(set(errors)), cases=cases_of(history),
     )
 
 

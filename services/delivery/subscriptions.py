@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import secrets
 import uuid
 from typing import Any
 
@@ -10,6 +9,7 @@ from sqlalchemy import Engine, insert, select, update
 
 from services.delivery import feed
 from services.delivery.rows import plain
+from services.delivery.signing import check_secret, new_secret
 from services.delivery.urls import check_url
 from services.store.database import now, utc_text
 from services.store.schema import webhook_subscriptions
@@ -26,9 +26,11 @@ class Subscriptions:
     def add(self, buyer_id: str, url: str, secret: str | None = None, from_now: bool = False) -> dict[str, Any]:
         """Subscribe; from the first notification the buyer ever had, unless `from_now`."""
         check_url(url)  # https to a public host, or named by the operator (RefusedUrl is a ValueError)
+        if secret is not None:
+            check_secret(secret)
         subscription_id = uuid.uuid4().hex[:16]
         row: dict[str, Any] = {"subscription_id": subscription_id, "buyer_id": buyer_id, "url": url,
-               "secret": secret or secrets.token_urlsafe(32), "created_at": utc_text(now()), "active": 1}
+               "secret": secret or new_secret(), "created_at": utc_text(now()), "active": 1}
         start = feed.last_position(self.engine) if from_now else 0
         with self.engine.begin() as conn:
             conn.execute(insert(webhook_subscriptions).values(**row))
@@ -59,3 +61,12 @@ class Subscriptions:
     def _list(self, query: Any) -> list[dict[str, Any]]:
         with self.engine.connect() as conn:
             return plain(conn.execute(query.order_by(webhook_subscriptions.c.created_at)).mappings())
+
+    def rotate(self, subscription_id: str) -> str | None:
+        """A new secret for an active subscription (every later try is signed with it); None if inactive."""
+        secret = new_secret()
+        with self.engine.begin() as conn:
+            done = conn.execute(update(webhook_subscriptions)
+                                .where(webhook_subscriptions.c.subscription_id == subscription_id,
+                                       webhook_subscriptions.c.active == 1).values(secret=secret))
+        return secret if done.rowcount else None

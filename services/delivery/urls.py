@@ -14,10 +14,11 @@ address it resolves to.
 from __future__ import annotations
 
 import ipaddress
-import os
 import socket
 from collections.abc import Callable
 from urllib.parse import SplitResult, urlsplit
+
+from services.settings import settings
 
 ALLOW_ENV = "DIGNITY_WEBHOOK_ALLOW"
 
@@ -29,7 +30,7 @@ class RefusedUrl(ValueError):
 
 
 def allow_list() -> frozenset[str]:
-    raw = os.environ.get(ALLOW_ENV, "")
+    raw = settings().webhook_allow  # DIGNITY_WEBHOOK_ALLOW
     return frozenset(e.strip().lower() for e in raw.replace(",", " ").split() if e.strip())
 
 

@@ -134,7 +134,7 @@ class Webhooks:
     def _attempt(self, sub: dict[str, Any], row: Any, result: Round) -> bool:
         attempt = row.attempts + 1
         body = bytes(row.body)
-        sent = self.sender(sub["url"], body, headers(body, sub["secret"], row.delivery_id, attempt))
+        sent = self.sender(sub["url"], body, headers(body, sub["secret"], row.delivery_id, attempt, self.clock()))
         moment = self.clock()
         with self.engine.begin() as conn:
             where = deliveries.c.delivery_id == row.delivery_id

@@ -9,7 +9,6 @@ writer of the same database did since), under the caller's write lock (the API's
 from __future__ import annotations
 
 import logging
-import os
 import threading
 from collections.abc import Callable
 from contextlib import AbstractContextManager, nullcontext
@@ -17,6 +16,7 @@ from datetime import datetime
 
 from sqlalchemy import Engine
 
+from services.settings import settings
 from services.store.database import now
 
 log = logging.getLogger(__name__)
@@ -29,7 +29,7 @@ def tick_seconds(given: float | None = None) -> float:
     """The interval: given, else DIGNITY_TICK_SECONDS, else a minute; 0 or less turns the timer off."""
     if given is not None:
         return given
-    raw = os.environ.get(ENV)
+    raw = settings().tick_seconds  # DIGNITY_TICK_SECONDS
     try:
         return float(raw) if raw else DEFAULT_SECONDS
     except ValueError:

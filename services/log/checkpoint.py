@@ -10,7 +10,6 @@ the events after them does not roll the evidence back unseen.
 
 from __future__ import annotations
 
-import os
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
@@ -22,6 +21,7 @@ from sqlalchemy import Connection, Engine, select
 from services.log.audit import Problem, scan, stored_rows
 from services.log.integrity import FORMAT, MerkleRange, Tally
 from services.log.signer import Signer, beside_database, signature_holds
+from services.settings import settings
 from services.store.database import utc_text
 from services.store.schema import signed_checkpoints
 
@@ -64,7 +64,7 @@ class Signed:
 
 
 def checkpoint_copy_path(event_url: Any) -> Path:
-    configured = os.environ.get(CHECKPOINT_FILE_ENV)
+    configured = settings().checkpoint_file  # DIGNITY_CHECKPOINT_FILE
     return Path(configured) if configured else beside_database(event_url, ".checkpoint.json", "dignity.checkpoint.json")
 
 

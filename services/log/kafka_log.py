@@ -8,7 +8,6 @@ produces them again and consumers drop the second copy by event_id. Nothing is e
 from __future__ import annotations
 
 import heapq
-import os
 import time
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
@@ -25,6 +24,7 @@ from events.recorded import RecordedEvent
 from services.log.event_log import AppendOutcome, Candidate, sort_out
 from services.log.kafka_chain import chain_records, save_heads
 from services.log.sql_log import known_digests
+from services.settings import settings
 from services.store.database import utc_text
 from services.store.schema import event_index
 
@@ -36,12 +36,12 @@ _INDEX_LOCK = 0x6469676E  # "dign": one appender at a time checks and extends th
 
 
 def bootstrap_servers(value: str | None = None) -> str:
-    return value or os.environ.get("DIGNITY_KAFKA") or DEFAULT_BOOTSTRAP
+    return value or settings().kafka or DEFAULT_BOOTSTRAP
 
 
 def topic_name(base: str, prefix: str | None = None) -> str:
     """`DIGNITY_TOPIC_PREFIX` lets a test run (or a second program) use its own topics on a shared broker."""
-    return (os.environ.get("DIGNITY_TOPIC_PREFIX", "") if prefix is None else prefix) + base
+    return (settings().topic_prefix if prefix is None else prefix) + base
 
 
 def partition_for(key: str, partitions: int) -> int:

@@ -17,6 +17,8 @@ from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey, Ed25519PublicKey
 from sqlalchemy.engine import URL, make_url
 
+from services.settings import settings
+
 SIGNING_KEY_ENV = "DIGNITY_SIGNING_KEY"
 DEFAULT_KEY_FILE = "dignity.signing-key.pem"
 
@@ -37,7 +39,7 @@ def beside_database(event_url: URL | str, suffix: str, default: str) -> Path:
 
 
 def signing_key_path(event_url: URL | str) -> Path:
-    configured = os.environ.get(SIGNING_KEY_ENV)
+    configured = settings().signing_key  # DIGNITY_SIGNING_KEY
     return Path(configured) if configured else beside_database(event_url, ".signing-key.pem", DEFAULT_KEY_FILE)
 
 

@@ -2,9 +2,9 @@
 
     faust -A services.runner.faust_app worker -l info      (or `dignity worker`)
 
-Environment: DIGNITY_KAFKA (broker), DIGNITY_DB (read models), DIGNITY_TOPIC_PREFIX, DIGNITY_BATCH,
-DIGNITY_BATCH_WITHIN, DIGNITY_SWEEP_SECONDS, DIGNITY_TICK (0: no time-brought standing changes),
-DIGNITY_SESSION_TIMEOUT, DIGNITY_COMMIT_INTERVAL.
+Settings (services/settings.py): DIGNITY_KAFKA (broker), DIGNITY_DB (read models), DIGNITY_TOPIC_PREFIX,
+DIGNITY_BATCH, DIGNITY_BATCH_WITHIN, DIGNITY_SWEEP_SECONDS, DIGNITY_TICK (0: no time-brought standing
+changes), DIGNITY_SESSION_TIMEOUT, DIGNITY_COMMIT_INTERVAL, DIGNITY_FAUST_DATA.
 
 Offsets: the agent takes batches without acking (`noack_take`), applies each batch in one database
 transaction (which also stores the applied event ids and partition offsets) and acks the records only
@@ -21,10 +21,8 @@ import asyncio
 import logging
 import os
 import sys
-import tempfile
 import threading
 from collections.abc import Sequence
-from pathlib import Path
 from typing import Any, cast
 
 import faust
@@ -36,38 +34,41 @@ from sqlalchemy import Engine, select
 from events.types import PROGRAM_KEY
 from projections.membership.projection import Membership
 from projections.standing.query import NAME as STANDING
+from services import structured_logs
 from services.ledger.queries import state_keys
 from services.log.kafka_log import EVENTS, KafkaEventLog, bootstrap_servers, partition_for, topic_name
 from services.runner.preflight import EXIT_CODE, CannotJoin, check_session_timeout
 from services.runner.projector import TRANSIENT, Outcome, Projector, Record
 from services.runner.publisher import Publisher
 from services.runner.sweep import sweep
+from services.settings import settings
 from services.store.database import connect, now
 from services.store.schema import partition_offsets
 
 log = logging.getLogger(__name__)
 
 APP_ID = "dignity-projections"
-BATCH = int(os.environ.get("DIGNITY_BATCH", "500"))
-WITHIN = float(os.environ.get("DIGNITY_BATCH_WITHIN", "0.2"))
-SWEEP_SECONDS = float(os.environ.get("DIGNITY_SWEEP_SECONDS", "60"))
-TICK = os.environ.get("DIGNITY_TICK", "1") != "0"
+SETTINGS = settings()
+BATCH = SETTINGS.batch
+WITHIN = SETTINGS.batch_within
+SWEEP_SECONDS = SETTINGS.sweep_seconds
+TICK = SETTINGS.tick
 """The timer writes time-brought standing changes (off for a run compared with an embedded one that never
 ticks); deadlines and findings are swept either way."""
-SESSION_TIMEOUT = float(os.environ.get("DIGNITY_SESSION_TIMEOUT", "10"))
-COMMIT_INTERVAL = float(os.environ.get("DIGNITY_COMMIT_INTERVAL", "2.8"))  # Faust's default
+SESSION_TIMEOUT = SETTINGS.session_timeout
+COMMIT_INTERVAL = SETTINGS.commit_interval  # Faust's default
 RETRY_MAX = 30.0
 
 
 def _prefix() -> str:
-    return os.environ.get("DIGNITY_TOPIC_PREFIX", "")
+    return settings().topic_prefix
 
 
 app = faust.App(
     _prefix() + APP_ID,  # the consumer group: one per prefix, so isolated runs share nothing
     broker=f"kafka://{bootstrap_servers()}",
     web_enabled=False,
-    datadir=Path(os.environ.get("DIGNITY_FAUST_DATA", Path(tempfile.gettempdir()) / "dignity-faust")),
+    datadir=SETTINGS.faust_data,
     topic_partitions=6,
     consumer_auto_offset_reset="earliest",
     broker_session_timeout=SESSION_TIMEOUT,  # a killed worker's partitions move on after this
@@ -89,7 +90,8 @@ class Runner:
     """The blocking part (database, kafka-python producer), run in a thread off the event loop."""
 
     def __init__(self) -> None:
-        self.engine: Engine = connect(os.environ.get("DIGNITY_DB"))
+        structured_logs.configure()  # after Faust set its handlers up: JSON lines when DIGNITY_LOG_JSON=1
+        self.engine: Engine = connect(settings().db)
         self.log = KafkaEventLog(self.engine)
         self.projector = Projector(self.engine)
         self.publisher = Publisher(self.engine, self.log)

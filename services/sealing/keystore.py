@@ -35,6 +35,7 @@ from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.engine import URL, make_url
 from sqlalchemy.pool import StaticPool
 
+from services.settings import settings
 from services.store.database import now, utc_text
 
 KEYS_ENV = "DIGNITY_KEYS"
@@ -80,7 +81,7 @@ class KeyStore(Protocol):
 
 def key_store_url(event_url: URL | str) -> str:
     """The key store's location for an event database (see the module's docstring)."""
-    configured = os.environ.get(KEYS_ENV)
+    configured = settings().keys  # DIGNITY_KEYS
     if configured:
         return configured if "://" in configured else f"sqlite:///{configured}"
     url = make_url(event_url)

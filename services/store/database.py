@@ -2,19 +2,19 @@
 
 from __future__ import annotations
 
-import os
 from datetime import UTC, datetime
 from typing import Any
 
 from sqlalchemy import Engine, create_engine, event
 
+from services.settings import settings
 from services.store.schema import metadata
 
 DEFAULT_DB = "sqlite:///dignity.db"
 
 
 def database_url(url: str | None = None) -> str:
-    return url or os.environ.get("DIGNITY_DB") or DEFAULT_DB
+    return url or settings().db or DEFAULT_DB
 
 
 def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:

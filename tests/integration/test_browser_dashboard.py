@@ -89,7 +89,7 @@ def site(tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict[str, Any]]:
     ledger = EmbeddedLedger(url)
     store = TokenStore(ledger.engine)
     tokens = {"mdsc": store.issue("mdsc", "auditor-1").secret, "farm": store.issue("farm", "farm-00002").secret,
-              "buyer": store.issue("buyer", "buyer-x").secret}
+              "buyer": store.issue("buyer", "buyer-x").secret, "arbitrator": store.issue("arbitrator", "arb-x").secret}
     server = Server(url)
     yield {"base": server.base, "tokens": tokens}
     server.stop()
@@ -184,8 +184,11 @@ def test_dashboard_farm_token_sees_its_own_farm_only(site: dict[str, Any], brows
     assert "farm-00002" in browser.find_element(By.TAG_NAME, "h1").text
 
 
-def test_dashboard_refuses_a_bad_token_and_a_buyer(site: dict[str, Any], browser: webdriver.Chrome) -> None:
+def test_dashboard_refuses_a_bad_token_and_an_arbitrator(site: dict[str, Any], browser: webdriver.Chrome) -> None:
     sign_in(browser, site["base"], "dl_not-a-token")
     assert "unknown or revoked" in browser.find_element(By.CLASS_NAME, "error").text
-    sign_in(browser, site["base"], site["tokens"]["buyer"])
+    sign_in(browser, site["base"], site["tokens"]["arbitrator"])
     assert "may not open the dashboard" in browser.find_element(By.TAG_NAME, "body").text
+    sign_in(browser, site["base"], site["tokens"]["buyer"])  # a buyer has a page of its own (issue 12)
+    assert browser.current_url.endswith("/dashboard/buyer")
+    assert "buyer-x" in browser.find_element(By.TAG_NAME, "h1").text

@@ -9,9 +9,9 @@ from decimal import Decimal
 from projections.standing.query import standing_changes
 from services.dashboard import timeline
 from services.dashboard.charts import passthrough_svg, timeline_svg
-from services.dashboard.months import Month, months
 from services.ledger import queries
 from services.ledger.embedded import EmbeddedLedger
+from services.ledger.months import Month, months
 from tests.conftest import event, post
 from tests.unit.test_su_common import Farm, at, end_of
 

@@ -69,6 +69,16 @@ def unsubscribe(buyer_id: Buyer, subscription_id: str, engine: EngineDep) -> JSO
     return JSONResponse({"subscription_id": subscription_id, "removed": Subscriptions(engine).remove(subscription_id)})
 
 
+@router.post("/buyers/{buyer_id}/webhooks/{subscription_id}/rotate",
+             summary="A new signing secret for a subscription; the answer has it")
+def rotate(buyer_id: Buyer, subscription_id: str, engine: EngineDep) -> JSONResponse:
+    _own_subscription(engine, buyer_id, subscription_id)
+    secret = Subscriptions(engine).rotate(subscription_id)
+    if secret is None:
+        raise HTTPException(status_code=409, detail=f"subscription {subscription_id!r} was removed")
+    return JSONResponse({"subscription_id": subscription_id, "secret": secret})
+
+
 @router.get("/buyers/{buyer_id}/deliveries", summary="Deliveries of a buyer's webhooks, and dead letters")
 def deliveries(buyer_id: Buyer, engine: EngineDep,
                status: Annotated[str | None, Query(description="pending, delivered or dead")] = None

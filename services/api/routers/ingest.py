@@ -9,7 +9,6 @@ why, like an invalid line, and appends nothing.
 from __future__ import annotations
 
 import io
-import os
 import threading
 from typing import Annotated, Any
 
@@ -24,6 +23,7 @@ from services.auth.roles import Principal
 from services.auth.scope import load_scope
 from services.ledger.ingest import parse_dicts, parse_jsonl
 from services.ledger.templates import TEMPLATES, parse_template
+from services.settings import settings
 
 router = APIRouter(tags=["ingest"])
 _WRITE = threading.Lock()
@@ -46,7 +46,7 @@ def ledger_for(request: Request) -> Any:
     """The embedded ledger on the app's database, or the distributed one when the app is distributed
     (a PostgreSQL database and DIGNITY_KAFKA set, the rule `dignity ingest` follows)."""
     state = request.app.state
-    kafka = os.environ.get("DIGNITY_KAFKA")
+    kafka = settings().kafka
     if kafka and str(state.engine.url).startswith("postgresql"):
         if getattr(state, "distributed_ledger", None) is None:
             from services.ledger.distributed import DistributedLedger
@@ -73,8 +73,10 @@ def _run(request: Request, who: Principal, parsed_of: Any, fields: dict[str, str
     with _WRITE:
         ledger = ledger_for(request)
         parsed = parsed_of(ledger)
-        return posting.ingest_to(ledger, parsed, who, lambda farm: load_scope(request.app.state.engine, farm),
-                                 fields=fields)
+        answer = posting.ingest_to(ledger, parsed, who, lambda farm: load_scope(request.app.state.engine, farm),
+                                   fields=fields)
+    request.app.state.metrics.count(answer.accepted, answer.duplicates, answer.rejected, "api")
+    return answer
 
 
 def _streamed(answer: posting.Answer) -> StreamingResponse:

@@ -23,10 +23,13 @@ def serve_api(url: str, host: str, port: int, tick_seconds: float | None = None)
 
     from services.api.app import create_app
     from services.ledger.ticker import tick_seconds as interval
+    from services.settings import settings
 
     every = interval(tick_seconds)
     console.print(f"serving http://{host}:{port}/docs and /dashboard, ticking every {every:g}s — Ctrl-C to stop")
-    uvicorn.run(create_app(url, tick_seconds=every), host=host, port=port, log_level="info")
+    # With DIGNITY_LOG_JSON uvicorn keeps its hands off logging: its lines go through the JSON root handler.
+    config = None if settings().log_json else uvicorn.config.LOGGING_CONFIG
+    uvicorn.run(create_app(url, tick_seconds=every), host=host, port=port, log_level="info", log_config=config)
 
 
 @app.command()

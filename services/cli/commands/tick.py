@@ -15,13 +15,12 @@ def tick(as_of: AsOfOption = None, db: DbOption = None, as_json: JsonOption = Fa
     the reentry audit passed, a cure period over, a deadline passed. Each comes with its buyer
     notifications and SU-2 notices, once: a second run writes nothing. Ingest never does this by itself;
     in the distributed mode the workers' timer does it."""
-    import os
-
     from events.types import DEFAULT_TZ
     from services.ledger.embedded import EmbeddedLedger
+    from services.settings import settings
     from services.store.database import database_url, now
 
-    if database_url(db).startswith("postgresql") and os.environ.get("DIGNITY_KAFKA"):
+    if database_url(db).startswith("postgresql") and settings().kafka:
         _refuse("the distributed mode ticks in its workers (`dignity worker`); nothing to do here")
     moment = parse_moment(as_of)
     if moment > parse_moment(now().astimezone(DEFAULT_TZ).date().isoformat()):  # the end of today

@@ -34,13 +34,13 @@ def _webhooks(db: str | None, max_attempts: int = 10, base: float = 2.0, cap: fl
 def add(
     buyer: Annotated[str, typer.Option("--buyer", help="The buyer id (as BuyerLinked names it)")],
     url: Annotated[str, typer.Option("--url", help="Where to POST each notification")],
-    secret: Annotated[str | None, typer.Option(help="The HMAC secret (default: a new random one)")] = None,
+    secret: Annotated[str | None, typer.Option(help="The signing secret (default: a new whsec_ one)")] = None,
     from_now: Annotated[bool, typer.Option("--from-now", help="Only notifications from now on "
                                                               "(default: every one the buyer ever had)")] = False,
     db: DbOption = None,
     as_json: JsonOption = False,
 ) -> None:
-    """Subscribe a buyer's URL. The secret signs every body (X-Dignity-Signature: sha256=HMAC)."""
+    """Subscribe a buyer's URL. The secret signs every delivery (Standard Webhooks: webhook-signature)."""
     from services.delivery.subscriptions import Subscriptions
     from services.store.database import connect
 
@@ -53,6 +53,21 @@ def add(
         return
     console.print(f"subscription {row['subscription_id']}: {buyer} -> {url}")
     console.print(f"secret (give it to the buyer): {row['secret']}", markup=False)
+
+
+@hooks_app.command("rotate")
+def rotate(subscription: Annotated[str, typer.Argument(help="The subscription id")], db: DbOption = None,
+           as_json: JsonOption = False) -> None:
+    """Give a subscription a new secret: every later try is signed with it (the old one stops at once)."""
+    from services.delivery.subscriptions import Subscriptions
+    from services.store.database import connect
+
+    secret = Subscriptions(connect(db)).rotate(subscription)
+    if secret is None:
+        err_console.print(f"error: no active subscription {subscription!r}", style="red", markup=False)
+        raise typer.Exit(1)
+    print_json({"subscription_id": subscription, "secret": secret}) if as_json else console.print(
+        f"new secret (give it to the buyer): {secret}", markup=False)
 
 
 @hooks_app.command("list")
@@ -104,9 +119,11 @@ def run(
     as_json: JsonOption = False,
 ) -> None:
     """Deliver: copy new standing changes into the feed, send due webhooks, feed the Kafka topic."""
+    from services import structured_logs
     from services.delivery.pump import Pump
     from services.delivery.topic import StandingChangesTopic
 
+    structured_logs.configure()
     hooks = _webhooks(db, max_attempts, backoff_base, backoff_cap, timeout)
     kafka = kafka or _distributed_kafka(db)
     topic = StandingChangesTopic(hooks.engine, kafka) if kafka else None
@@ -131,11 +148,10 @@ def run(
 
 
 def _distributed_kafka(db: str | None) -> str | None:
-    import os
-
+    from services.settings import settings
     from services.store.database import database_url
 
-    return os.environ.get("DIGNITY_KAFKA") if database_url(db).startswith("postgresql") else None
+    return settings().kafka if database_url(db).startswith("postgresql") else None
 
 
 @hooks_app.command("deliveries")

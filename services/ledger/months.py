@@ -1,4 +1,5 @@
-"""Pass-through per premium month for the farm page's chart: the workers' pool against the bonus paid.
+"""Pass-through per premium month (the farm page's chart, the compliance report): the workers' pool
+against the bonus paid.
 
 The numbers are `dignity passthrough`'s, month after month, from one reading of the farm's books.
 """
