@@ -7,15 +7,19 @@ from uuid import UUID, uuid4
 
 from pydantic import BaseModel, ConfigDict, Field
 
-from events.types import Instant
+from events.types import Instant, SchemaVersion
 
 Role = Literal["cooperative", "farm", "worker_org", "mdsc", "buyer", "arbitrator", "system"]
+
+
+STR_MAX = 16_384
+"""Longest text in any field (ids, names, sealed values): a line cannot carry a megabyte in one field."""
 
 
 class Model(BaseModel):
     """Base of every event part: unknown fields are refused so a typo never passes silently."""
 
-    model_config = ConfigDict(extra="forbid", frozen=True)
+    model_config = ConfigDict(extra="forbid", frozen=True, str_max_length=STR_MAX)
 
 
 class Actor(Model):
@@ -25,7 +29,7 @@ class Actor(Model):
 
 class Envelope(Model):
     event_id: UUID = Field(default_factory=uuid4)
-    schema_version: int = Field(default=1, ge=1)
+    schema_version: SchemaVersion = 1
     farm_id: str = Field(min_length=1)
     occurred_at: Instant
     recorded_at: Instant | None = None

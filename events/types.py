@@ -1,79 +1,108 @@
-"""Value types shared by the catalogue: money, hours, dates in the farm's time zone, ids."""
+"""Value types shared by the catalogue: money, hours, dates in the farm's time zone, ids.
+
+Every bound here is a pydantic-core constraint (checked in Rust, on the JSON text when it can be), so
+strict validation costs next to nothing; the few Python functions left turn a bare date into midnight
+New York and decimals into their canonical string.
+"""
 
 from __future__ import annotations
 
-import re
 from datetime import date, datetime, time
 from decimal import Decimal
 from typing import Annotated, Any
 from zoneinfo import ZoneInfo
 
-from pydantic import AfterValidator, BeforeValidator, PlainSerializer
+from pydantic import (
+    AfterValidator,
+    AwareDatetime,
+    BeforeValidator,
+    Field,
+    GetPydanticSchema,
+    PlainSerializer,
+    StringConstraints,
+)
+from pydantic_core import core_schema as cs
 
 PROGRAM_KEY = "program"
 DEFAULT_TZ = ZoneInfo("America/New_York")
 CENT = Decimal("0.01")
 
-
-def _no_float_money(value: Any) -> Any:
-    # JSON numbers arrive as floats; their shortest repr is exact for two places, so go through str.
-    if isinstance(value, float):
-        return str(value)
-    if isinstance(value, str):
-        return value.strip()
-    return value
+FIRST_DAY = date(1990, 1, 1)
+LAST_DAY = date(2100, 12, 31)
+"""SPEC §6: every date lies between these (a year 1 or year 9999 date is an error, not a crash later)."""
+MONEY_DIGITS = 12
+"""Digits before the point: up to 999,999,999,999.99, so a 27-digit amount is refused, not carried."""
 
 
-def _two_places(value: Decimal) -> Decimal:
-    if not value.is_finite():
-        raise ValueError("must be a finite amount")
-    if value != value.quantize(CENT):
-        raise ValueError("must have at most two decimal places")
-    return value.quantize(CENT)
+def decimal_pattern(digits: int, places: int) -> str:
+    """ASCII digits only (a regex's `\\d` would take `١٢`), bounded, no sign, no `_`, no exponent."""
+    return rf"^[0-9]{{1,{digits}}}(?:\.[0-9]{{1,{places}}})?$"
 
 
-def _finite(value: Decimal) -> Decimal:
-    if not value.is_finite():
-        raise ValueError("must be finite")
-    return value
+def decimal_text(digits: int, places: int, what: str, gt: Decimal | None = None,
+                 le: Decimal | None = None) -> GetPydanticSchema:
+    """A non-negative decimal written as a JSON string of ASCII digits (`"1200.00"`) or a JSON integer:
+    never a float (binary), never `1_000`, `1e3`, `١٢` or a sign. Bounds are checked by pydantic-core."""
+    text = cs.str_schema(pattern=decimal_pattern(digits, places), strict=True)
+    whole = cs.int_schema(strict=True, ge=0, le=10**digits - 1)
+    message = (f"must be {what}: a JSON string or integer of digits 0-9, at most {digits} before the point and "
+               f"{places} after, not negative (e.g. \"1200.00\")")
+    schema = cs.chain_schema([
+        cs.union_schema([text, whole], custom_error_type="decimal_text", custom_error_message=message),
+        cs.decimal_schema(gt=gt, le=le),
+    ])
+    return GetPydanticSchema(lambda _tp, _handler: schema)
 
 
+_cents = PlainSerializer(lambda d: str(d.quantize(CENT)), return_type=str, when_used="always")
 _as_str = PlainSerializer(lambda d: str(d), return_type=str, when_used="always")
 
-Money = Annotated[Decimal, BeforeValidator(_no_float_money), AfterValidator(_two_places), _as_str]
-Quantity = Annotated[Decimal, BeforeValidator(_no_float_money), AfterValidator(_finite), _as_str]
-"""Hours, fractions, rates other than money: decimal, any precision."""
 
-_PERIOD = re.compile(r"^\d{4}-(0[1-9]|1[0-2])$")
+Money = Annotated[Decimal, decimal_text(MONEY_DIGITS, 2, "an amount"), _cents]
+"""Dollars and cents, >= 0 (no amount in the catalogue is negative: a correction supersedes a line)."""
+PositiveMoney = Annotated[Decimal, decimal_text(MONEY_DIGITS, 2, "an amount above 0", gt=Decimal(0)),
+                          _cents]
+HOURS_DIGITS, HOURS_PLACES = 5, 4
+Hours = Annotated[Decimal, decimal_text(HOURS_DIGITS, HOURS_PLACES, "a number of hours"), _as_str]
+"""Hours of work or of a session: up to 99,999.9999 (a pay period's hours are far below)."""
+Quantity = Annotated[Decimal, decimal_text(12, 6, "a quantity"), _as_str]
+"""Other decimals (hundredweights, rates per cwt): non-negative, bounded."""
+Share = Annotated[Decimal, decimal_text(1, 6, "a fraction from 0 to 1", le=Decimal(1)), _as_str]
+"""A fraction 0..1 (the workers' share of a remittance)."""
 
+Day = Annotated[date, Field(ge=FIRST_DAY, le=LAST_DAY)]
+"""A calendar date, 1990-01-01 .. 2100-12-31."""
 
-def _period(value: str) -> str:
-    if not _PERIOD.match(value):
-        raise ValueError("must be a month written YYYY-MM")
-    return value
+PERIOD_PATTERN = r"^(?:199[0-9]|20[0-9]{2}|2100)-(?:0[1-9]|1[0-2])$"
+Period = Annotated[str, StringConstraints(pattern=PERIOD_PATTERN)]
+"""A calendar month, YYYY-MM (a premium month or a sales period), 1990-01 .. 2100-12."""
 
-
-Period = Annotated[str, AfterValidator(_period)]
-"""A calendar month, YYYY-MM (a premium month or a sales period)."""
+SchemaVersion = Annotated[int, Field(strict=True, ge=1, le=1000)]
+"""A JSON integer: `"2"`, `true` or a 100-digit number is refused."""
 
 
 def _date_to_midnight(value: Any) -> Any:
-    # SPEC §2: a bare date means midnight America/New_York.
-    if isinstance(value, str) and len(value) == 10:
-        return datetime.combine(date.fromisoformat(value), time(0), DEFAULT_TZ)
+    # SPEC §2: a bare date means midnight America/New_York. Anything else is left to pydantic-core.
+    if isinstance(value, str) and len(value) == 10 and value.isascii():
+        try:
+            day = date.fromisoformat(value)
+        except ValueError:
+            return value  # pydantic-core names what is wrong with it
+        return datetime.combine(day, time(0), DEFAULT_TZ)
     if isinstance(value, date) and not isinstance(value, datetime):
         return datetime.combine(value, time(0), DEFAULT_TZ)
     return value
 
 
-def _aware(value: datetime) -> datetime:
-    if value.tzinfo is None or value.utcoffset() is None:
-        raise ValueError("must carry a time zone offset (ISO 8601 with offset)")
+def _on_the_calendar(value: datetime) -> datetime:
+    # The date as written (its own offset's wall date), so 1989-12-31T23:00-05:00 is out as its date is.
+    if not FIRST_DAY <= value.date() <= LAST_DAY:
+        raise ValueError(f"must lie between {FIRST_DAY.isoformat()} and {LAST_DAY.isoformat()}")
     return value
 
 
-Instant = Annotated[datetime, BeforeValidator(_date_to_midnight), AfterValidator(_aware)]
-"""A moment in business time; always time-zone aware."""
+Instant = Annotated[AwareDatetime, BeforeValidator(_date_to_midnight), AfterValidator(_on_the_calendar)]
+"""A moment in business time; always time-zone aware, its date within the bounds of `Day`."""
 
 
 def period_of(day: date) -> str:

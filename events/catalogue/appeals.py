@@ -2,50 +2,49 @@
 
 from __future__ import annotations
 
-from datetime import date
 from typing import Literal
 
 from pydantic import Field
 
 from events.envelope import Envelope, Model
-from events.types import Money
+from events.types import Day, Money
 
 
 class AppealFiledData(Model):
     appeal_id: str = Field(min_length=1)
     subject: Literal["cap", "cr", "suspension", "nda"]
     subject_id: str = Field(min_length=1)
-    filed_on: date
-    notice_on: date | None = None
+    filed_on: Day
+    notice_on: Day | None = None
     """The final notice appealed, when no event records it (an NDA dispute resolution)."""
 
 
 class ArbitratorAvailabilityNoticedData(Model):
     appeal_id: str = Field(min_length=1)
-    noticed_on: date
-    hearing_on: date
+    noticed_on: Day
+    hearing_on: Day
 
 
 class HearingHeldData(Model):
     appeal_id: str = Field(min_length=1)
-    on: date
+    on: Day
 
 
 class AppealDecidedData(Model):
     appeal_id: str = Field(min_length=1)
-    decided_on: date
+    decided_on: Day
     outcome: Literal["mdsc_adopted", "farm_adopted", "upheld", "overturned"]
 
 
 class ArbitrationInvoicedData(Model):
     appeal_id: str = Field(min_length=1)
-    invoiced_on: date
-    farm_share: Money = Field(ge=0)
+    invoiced_on: Day
+    farm_share: Money
 
 
 class ArbitrationReimbursedData(Model):
     appeal_id: str = Field(min_length=1)
-    on: date
+    on: Day
 
 
 class AppealFiled(Envelope):

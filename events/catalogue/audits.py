@@ -2,13 +2,12 @@
 
 from __future__ import annotations
 
-from datetime import date
 from typing import Literal
 
 from pydantic import Field, model_validator
 
 from events.envelope import Envelope, Model
-from events.types import Instant
+from events.types import Day, Instant
 
 ARTICLE_I_CLAUSES = frozenset("abcde")
 ARTICLE_II_CLAUSES = frozenset("abcdefghijklmno")
@@ -17,10 +16,10 @@ ARTICLE_II_CLAUSES = frozenset("abcdefghijklmno")
 class AuditConductedData(Model):
     audit_id: str = Field(min_length=1)
     kind: Literal["baseline", "annual", "remedial", "reentry"]
-    conducted_on: date
+    conducted_on: Day
     outcome: Literal["pass", "fail", "impeded", "likely_to_comply"]
     cap_id: str | None = None
-    cure_by: date | None = None
+    cure_by: Day | None = None
     """AU-8: MDSC's end of the cure period after a failed remedial audit (default 30 days)."""
 
 
@@ -34,7 +33,7 @@ class ViolationFoundData(Model):
     source_id: str = Field(min_length=1)
     article: Literal["I", "II", "III"]
     clause: str | None = None
-    found_on: date
+    found_on: Day
     offender: Offender = Offender(role="none")
     with_contact: bool = True
     """Article I (d): sexual harassment with physical contact (AU-4); ignored for other clauses."""
@@ -53,7 +52,7 @@ class ViolationFoundData(Model):
 
 class LawEnforcementReferredData(Model):
     violation_id: str = Field(min_length=1)
-    on: date
+    on: Day
 
 
 class OffenderTerminatedData(Model):
@@ -64,12 +63,12 @@ class OffenderTerminatedData(Model):
 
 class RemedyDesignatedData(Model):
     violation_id: str = Field(min_length=1)
-    due_on: date
+    due_on: Day
 
 
 class RemedyCompletedData(Model):
     violation_id: str = Field(min_length=1)
-    on: date
+    on: Day
 
 
 class AuditConducted(Envelope):

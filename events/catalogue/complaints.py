@@ -2,13 +2,12 @@
 
 from __future__ import annotations
 
-from datetime import date
 from typing import Literal
 
 from pydantic import Field
 
 from events.envelope import Envelope, Model
-from events.types import Instant
+from events.types import Day, Instant
 
 
 class ClearPerson(Model):
@@ -48,7 +47,7 @@ class ComplaintSharedWithFarmData(Model):
 
 class InvestigationImpededData(Model):
     complaint_id: str = Field(min_length=1)
-    on: date
+    on: Day
 
 
 class ComplaintReceived(Envelope):

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from datetime import date
 from decimal import Decimal
 from typing import Literal
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
@@ -10,14 +9,14 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 from pydantic import Field, field_validator
 
 from events.envelope import Envelope, Model
-from events.types import Quantity
+from events.types import Day, Hours
 
 
 class FarmEnrolledData(Model):
     owner_id: str = Field(min_length=1)
     name: str = Field(min_length=1)
     jurisdiction: str = Field(min_length=1)
-    enrolled_on: date
+    enrolled_on: Day
     time_zone: str
     """IANA zone for the farm's dates (added in schema v2; v1 events are upcast to New York)."""
 
@@ -32,17 +31,17 @@ class FarmEnrolledData(Model):
 
 
 class FarmWithdrawnData(Model):
-    on: date
+    on: Day
 
 
 class BuyerLinkedData(Model):
     buyer_id: str = Field(min_length=1)
-    since: date
+    since: Day
 
 
 class BuyerUnlinkedData(Model):
     buyer_id: str = Field(min_length=1)
-    on: date
+    on: Day
 
 
 class CooperativeLinkedData(Model):
@@ -50,33 +49,33 @@ class CooperativeLinkedData(Model):
 
 
 class OrientationCompletedData(Model):
-    on: date
+    on: Day
 
 
 class EducationSessionHeldData(Model):
-    on: date
-    hours: Quantity = Field(ge=0)
+    on: Day
+    hours: Hours
     worker_ids: list[str]
 
 
 class WorkerHiredData(Model):
     worker_id: str = Field(min_length=1)
-    hired_on: date
+    hired_on: Day
     supervisory: bool = False
     relative_of_owner: bool = False
     recruited_via: str | None = Field(default=None, min_length=1)
     """The labour contractor the worker was hired through (RR-1, RR-3), if any."""
-    regular_day_hours: Quantity = Field(default=Decimal(8), gt=0, le=24)
+    regular_day_hours: Hours = Field(default=Decimal(8), gt=0, le=24)
     """The worker's regular day: what a sick or vacation day is worth (LV-1, LV-2)."""
 
 
 class WorkerSeparatedData(Model):
     worker_id: str = Field(min_length=1)
-    on: date
+    on: Day
     by: Literal["farm", "worker"] | None = None
     """Who ended the employment (HO-1 concerns separations by the farm)."""
     housed: bool = False
-    vacate_by: date | None = None
+    vacate_by: Day | None = None
     """The last day a housed worker may stay in the farm's housing (HO-1)."""
     article_i_termination: bool = False
     """The termination remedies an Article I violation (HO-1's exception)."""
@@ -85,7 +84,7 @@ class WorkerSeparatedData(Model):
 class PersonnelHiredData(Model):
     person_id: str = Field(min_length=1)
     role: str = Field(min_length=1)
-    on: date
+    on: Day
 
 
 class FarmEnrolled(Envelope):

@@ -2,16 +2,16 @@
 
 from __future__ import annotations
 
-from datetime import date
 from typing import Literal
 
 from pydantic import Field, model_validator
 
 from events.envelope import Envelope, Model
+from events.types import Day
 
 
 class ProbationLiftedData(Model):
-    on: date
+    on: Day
     reason: str = Field(min_length=1)
     subject_id: str | None = None
     """The complaint or audit id of the probation lifted (CO-3, AU-2); every open-ended one when absent."""
@@ -20,8 +20,8 @@ class ProbationLiftedData(Model):
 class ControlRecordedData(Model):
     controller_id: str = Field(min_length=1)
     role: Literal["owner", "operator", "entity"]
-    since: date
-    until: date | None = None
+    since: Day
+    until: Day | None = None
     """The last day of control; open while absent."""
 
     @model_validator(mode="after")
@@ -33,7 +33,7 @@ class ControlRecordedData(Model):
 
 class HandbookDistributedData(Model):
     worker_ids: list[str] = Field(min_length=1)
-    on: date
+    on: Day
 
 
 class ProbationLifted(Envelope):

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from datetime import date
 from decimal import Decimal
 from typing import Literal
 from uuid import UUID
@@ -10,7 +9,7 @@ from uuid import UUID
 from pydantic import Field, model_validator
 
 from events.envelope import Envelope, Model
-from events.types import Money, Period, Quantity
+from events.types import Day, Hours, Money, Period, PositiveMoney
 
 
 class PremiumRemittedData(Model):
@@ -18,46 +17,46 @@ class PremiumRemittedData(Model):
     payor_id: str = Field(min_length=1)
     attributed_buyer_id: str = Field(min_length=1)
     sales_period: Period
-    amount: Money = Field(gt=0)
-    received_on: date
+    amount: PositiveMoney
+    received_on: Day
     reference: str = Field(min_length=1)
 
 
 class PremiumReportSubmittedData(Model):
     sales_period: Period
-    submitted_on: date
+    submitted_on: Day
 
 
 class Deduction(Model):
     kind: Literal["housing", "health_insurance", "tax", "other"]
-    amount: Money = Field(ge=0)
+    amount: Money
     consented: bool
 
 
 class PayrollLineRecordedData(Model):
     worker_id: str = Field(min_length=1)
-    period_start: date
-    period_end: date
-    scheduled_pay_date: date
-    paid_on: date | None = None
-    hours_worked: Quantity = Field(ge=0)
-    hourly_wage: Money = Field(ge=0)
-    md_bonus: Money = Field(default=Decimal("0.00"), ge=0)
+    period_start: Day
+    period_end: Day
+    scheduled_pay_date: Day
+    paid_on: Day | None = None
+    hours_worked: Hours
+    hourly_wage: Money
+    md_bonus: Money = Decimal("0.00")
     md_bonus_label: str | None = None
     md_bonus_period: Period | None = None
-    other_bonuses: Money = Field(default=Decimal("0.00"), ge=0)
-    gross: Money = Field(ge=0)
+    other_bonuses: Money = Decimal("0.00")
+    gross: Money
     deductions: list[Deduction] = []
     net: Money
-    holiday_hours: Quantity = Field(default=Decimal(0), ge=0)
+    holiday_hours: Hours = Decimal(0)
     """Hours worked on Paid Holidays (PT-11: Thanksgiving, Dec 24, Dec 25)."""
-    holiday_hourly: Money | None = Field(default=None, ge=0)
+    holiday_hourly: Money | None = None
     """What those hours were paid per hour (PT-11: >= 1.5 x hourly_wage)."""
-    sick_hours_taken: Quantity = Field(default=Decimal(0), ge=0)
-    sick_hours_paid: Quantity = Field(default=Decimal(0), ge=0)
-    vacation_hours_taken: Quantity = Field(default=Decimal(0), ge=0)
-    vacation_hours_paid: Quantity = Field(default=Decimal(0), ge=0)
-    vacation_payout: Money = Field(default=Decimal("0.00"), ge=0)
+    sick_hours_taken: Hours = Decimal(0)
+    sick_hours_paid: Hours = Decimal(0)
+    vacation_hours_taken: Hours = Decimal(0)
+    vacation_hours_paid: Hours = Decimal(0)
+    vacation_payout: Money = Decimal("0.00")
     """Unused vacation days paid out (LV-2)."""
     corrects: UUID | None = None
     """event_id of an earlier PayrollLineRecorded this line supersedes (docs/decisions.md)."""

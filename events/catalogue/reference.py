@@ -2,29 +2,28 @@
 
 from __future__ import annotations
 
-from datetime import date
 from typing import Literal
 
 from pydantic import Field
 
 from events.envelope import Envelope, Model
-from events.types import Money, Quantity
+from events.types import Day, Money, Share
 
 
 class MinimumWageSetData(Model):
     jurisdiction: str = Field(min_length=1)
-    effective_on: date
+    effective_on: Day
     hourly: Money
 
 
 class LivableWageSetData(Model):
-    effective_on: date
+    effective_on: Day
     hourly: Money
 
 
 class BonusWorksheetSetData(Model):
-    effective_on: date
-    worker_share: Quantity = Field(ge=0, le=1)
+    effective_on: Day
+    worker_share: Share
 
 
 class MinimumWageSet(Envelope):

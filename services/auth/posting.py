@@ -71,8 +71,12 @@ def guarded(parsed: Parsed, principal: Principal, scope_of: Callable[[str], Farm
         if isinstance(item, EventRejected):
             yield number, item
             continue
-        scope = scopes.get(item.farm_id) or scopes.setdefault(item.farm_id, scope_of(item.farm_id))
-        decision = policy.may_post(principal, item.type, scope, item.data.model_dump(mode="json"))
+        try:
+            scope = scopes.get(item.farm_id) or scopes.setdefault(item.farm_id, scope_of(item.farm_id))
+            decision = policy.may_post(principal, item.type, scope, item.data.model_dump(mode="json"))
+        except Exception as exc:  # SPEC §6: what a line makes raise rejects that line, not the request
+            yield number, EventRejected(number, None, f"cannot be checked ({type(exc).__name__}: {exc})"[:400])
+            continue
         if not decision:
             field_name = (fields or {}).get(decision.field or "", decision.field)
             yield number, EventRejected(number, field_name, decision.reason)
@@ -187,7 +191,7 @@ def ingest_to(ledger: Any, parsed: Parsed, principal: Principal, scope_of: Calla
         current.duplicates.update(n for n in outcome.duplicates if n is not None)
         return outcome
 
-    ingestor = Ingestor(recording, ledger.enrolled_farms(), ledger.vault, ledger.clock)
+    ingestor = Ingestor(recording, ledger.enrolled_farms(), ledger.vault, ledger.clock, ledger.enrolled_farms)
     secret = id_secret(ledger.engine) if principal.role != "mdsc" else b""
     lines = guarded(parsed, principal, scope_of, secret, recorded_in(ledger.engine), fields)
     try:

@@ -75,7 +75,9 @@ def ingest(
                       f"rejected {len(result['rejected'])}")
         for r in result["rejected"]:
             console.print(f"  line {r['line']}: {r['error']}", style="red", markup=False)
-    if result["rejected"]:
+        if "stopped" in result:
+            console.print(f"stopped: {result['stopped']}", style="red", markup=False)
+    if result["rejected"] or "stopped" in result:
         raise typer.Exit(1)
 
 

@@ -31,7 +31,8 @@ class DistributedLedger:
     def ingest(
         self, parsed: Iterable[tuple[int, Event | EventRejected]], progress: Callable[[int], None] | None = None
     ) -> IngestReport:
-        return Ingestor(self.log.append, self.enrolled_farms(), self.vault, self.clock).run(parsed, progress)
+        return Ingestor(self.log.append, self.enrolled_farms(), self.vault, self.clock,
+                        self.enrolled_farms).run(parsed, progress)
 
     def enrolled_farms(self) -> set[str]:
         with self.engine.connect() as conn:

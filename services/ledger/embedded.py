@@ -67,17 +67,23 @@ class EmbeddedLedger:
     def ingest(
         self, parsed: Iterable[tuple[int, Event | EventRejected]], progress: Callable[[int], None] | None = None
     ) -> IngestReport:
-        report = Ingestor(self.append, self.enrolled_farms(), self.vault, self.clock).run(parsed, progress)
+        report = Ingestor(self.append, self.enrolled_farms(), self.vault, self.clock,
+                          self.enrolled_farms).run(parsed, progress)
         self.sign_checkpoint()
         return report
 
     def append(self, candidates: list[Candidate], recorded_at: datetime) -> AppendOutcome:
         """Append and project in one transaction: a query right after sees the result."""
-        with self.engine.begin() as conn:
-            before = _last_position(conn)
-            outcome = self.log.append_in(conn, candidates, recorded_at)
-            self._project(conn, outcome.accepted, before)
-            return outcome
+        try:
+            with self.engine.begin() as conn:
+                before = _last_position(conn)
+                outcome = self.log.append_in(conn, candidates, recorded_at)
+                self._project(conn, outcome.accepted, before)
+                return outcome
+        except BaseException:  # rolled back: what the log and the writer cached of it is void
+            self.log.forget_heads()
+            self.writer.forget_cache()
+            raise
 
     def _project(self, conn: Connection, accepted: list[RecordedEvent], before: int) -> None:
         if not accepted:

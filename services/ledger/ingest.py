@@ -1,7 +1,8 @@
 """From input lines to appended events: validate, check the sender's rules, seal personal data, append.
 
 A bad line is reported with its number and appends nothing; good lines around it go on. The same
-event_id twice is stored once; with different content it is rejected.
+event_id twice is stored once; with different content it is rejected. Whatever a line makes raise rejects
+that line only, and the report always comes back: SPEC §6 (`Ingestor`).
 """
 
 from __future__ import annotations
@@ -11,8 +12,12 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
+from kafka.errors import KafkaError
+from sqlalchemy.exc import InterfaceError, OperationalError
+
 from events.catalogue import DERIVED_TYPES, REFERENCE_TYPES, Event
-from events.codec import EventRejected, content_digest, decode_line, to_json, validate
+from events.catalogue.complaints import SealedPerson
+from events.codec import EventRejected, content_digest, decode_line, encode, to_json, validate
 from events.types import PROGRAM_KEY
 from services.log.event_log import AppendOutcome, Candidate
 from services.sealing.assigned import check_unassigned
@@ -28,6 +33,8 @@ class IngestReport:
     accepted: int = 0
     duplicates: int = 0
     rejected: list[dict[str, Any]] = field(default_factory=list)
+    stopped: str | None = None
+    """Why the ingest stopped before the end, if it did (then nothing after that point was appended)."""
 
     def add(self, outcome: AppendOutcome) -> None:
         self.accepted += len(outcome.accepted)
@@ -35,17 +42,24 @@ class IngestReport:
         self.rejected.extend({"line": line, "error": error} for line, error in outcome.rejected)
 
     def as_json(self) -> dict[str, Any]:
-        return {
+        out: dict[str, Any] = {
             "accepted": self.accepted,
             "duplicates": self.duplicates,
             "rejected": sorted(self.rejected, key=lambda r: r["line"] or 0),
         }
+        if self.stopped is not None:
+            out["stopped"] = self.stopped
+        return out
 
 
 def sender_rules(event: Event, line: int | None, enrolled: Callable[[str], bool]) -> None:
     """What a sender may not do, beyond the schema."""
     if event.recorded_at is not None:
         raise EventRejected(line, "recorded_at", "is set by the ledger; leave it out")
+    if event.causation_id is not None:
+        raise EventRejected(line, "causation_id", "is set by the ledger for the events it derives; leave it out")
+    if isinstance(getattr(event.data, "complainant", None), SealedPerson):
+        raise EventRejected(line, "data.complainant", "is sealed by the ledger; post the person in clear")
     if event.type in DERIVED_TYPES:
         raise EventRejected(line, "type", f"{event.type} is derived by the ledger and cannot be posted")
     check_unassigned(event, line, SEALED_FIELDS.get(event.type, ()))
@@ -82,26 +96,52 @@ def seal_personal_data(body: dict[str, Any], vault: KeyVault) -> dict[str, Any] 
     return clear or None
 
 
+def failure(exc: BaseException) -> str:
+    """An unexpected exception as a one-line reason (its class and message, not a traceback)."""
+    text = str(exc).strip().splitlines()[0][:300] if str(exc).strip() else ""
+    return f"{type(exc).__name__}: {text}" if text else type(exc).__name__
+
+
 def parse_jsonl(lines: Iterable[bytes | str]) -> Iterator[tuple[int, Event | EventRejected]]:
     for number, text in enumerate(lines, start=1):
         if not text.strip():
             continue
-        try:
-            yield number, decode_line(text, number)
-        except EventRejected as exc:
-            yield number, exc
+        yield number, _guarded(decode_line, text, number)
 
 
 def parse_dicts(items: Iterable[tuple[int, dict[str, Any]]]) -> Iterator[tuple[int, Event | EventRejected]]:
     for number, raw in items:
-        try:
-            yield number, validate(raw, number)
-        except EventRejected as exc:
-            yield number, exc
+        yield number, _guarded(validate, raw, number)
+
+
+def _guarded(read: Callable[[Any, int], Event], value: Any, number: int) -> Event | EventRejected:
+    """SPEC §6: whatever a line makes the reader raise rejects that line; it never stops the ingest."""
+    try:
+        return read(value, number)
+    except EventRejected as exc:
+        return exc
+    except Exception as exc:
+        return EventRejected(number, None, f"cannot be read ({failure(exc)})")
+
+
+class IngestStopped(Exception):
+    """The ingest cannot go on (the database or the broker is unreachable): nothing of the batch in hand
+    was appended, and the report says so."""
+
+
+INFRASTRUCTURE: tuple[type[BaseException], ...] = (OperationalError, InterfaceError, KafkaError, TimeoutError,
+                                                   ConnectionError)
+"""Failures of the store or the broker, not of a line: retrying line by line would not help."""
 
 
 class Ingestor:
-    """Turns parsed lines into candidates, in batches, and hands each batch to `append`."""
+    """Turns parsed lines into candidates, in batches, and hands each batch to `append`.
+
+    Every line ends up accepted, duplicate or rejected in the report, which is always returned: a line that
+    makes anything raise is rejected by number; a batch whose append raises is split until the line that
+    fails is found (the others are appended, in order); if the store itself fails, the batch in hand is
+    reported as not appended and so is every line after it.
+    """
 
     def __init__(
         self,
@@ -109,8 +149,12 @@ class Ingestor:
         enrolled_farms: set[str],
         vault: KeyVault,
         clock: Callable[[], datetime],
+        refresh: Callable[[], set[str]] | None = None,
     ) -> None:
         self.append, self.enrolled, self.vault, self.clock = append, enrolled_farms, vault, clock
+        self.refresh = refresh
+        """Reads the enrolled farms again: another ingest may have enrolled a farm since this one began."""
+        self._refreshed = False
 
     def run(
         self, parsed: Iterable[tuple[int, Event | EventRejected]], progress: Callable[[int], None] | None = None
@@ -119,7 +163,19 @@ class Ingestor:
         batch: list[Candidate] = []
         pending_farms: set[str] = set()
         unreported = 0  # progress is told in steps: a call per line costs more than the line on big files
-        for number, item in parsed:
+        items = iter(parsed)
+        while True:
+            try:
+                got = next(items, None)
+            except Exception as exc:  # the reader itself broke (not one line): the ingest stops here
+                self._stop(batch, report, f"the input could not be read further ({failure(exc)})")
+                break
+            if got is None:
+                break
+            number, item = got
+            if report.stopped is not None:
+                report.rejected.append({"line": number, "error": f"not recorded: {report.stopped}"})
+                continue
             candidate = self._candidate(number, item, pending_farms, report)
             if candidate is not None:
                 batch.append(candidate)
@@ -129,10 +185,19 @@ class Ingestor:
             if progress and unreported >= PROGRESS_STEP:
                 progress(unreported)
                 unreported = 0
-        self._flush(batch, pending_farms, report)
+        if report.stopped is None:
+            self._flush(batch, pending_farms, report)
         if progress and unreported:
             progress(unreported)
         return report
+
+    def _is_enrolled(self, farm: str, pending: set[str]) -> bool:
+        if farm in self.enrolled or farm in pending:
+            return True
+        if self.refresh is not None and not self._refreshed:  # once per batch at most
+            self._refreshed = True
+            self.enrolled |= self.refresh()
+        return farm in self.enrolled
 
     def _candidate(
         self, number: int, item: Event | EventRejected, pending: set[str], report: IngestReport
@@ -140,27 +205,87 @@ class Ingestor:
         try:
             if isinstance(item, EventRejected):
                 raise item
-            sender_rules(item, number, lambda f: f in self.enrolled or f in pending)
+            sender_rules(item, number, lambda f: self._is_enrolled(f, pending))
+            body = to_json(item)
+            del body["recorded_at"]  # always None here (sender_rules); the digest leaves it out anyway
+            if b"\\u0000" in encode(body):
+                raise EventRejected(number, None, "holds a NUL character (\\u0000), which no field may hold")
+            try:
+                clear = seal_personal_data(body, self.vault)
+            except PersonErased as exc:
+                raise EventRejected(number, f"data.{exc.field or 'complainant'}", str(exc)) from None
+            except Exception as exc:
+                fields = ", ".join(f"data.{name}" for name in SEALED_FIELDS.get(item.type, ())) or "data"
+                raise EventRejected(number, fields, f"cannot be sealed ({failure(exc)})") from None
+            # Over the sealed form (nothing of a person in clear); sealing is deterministic, so a resend matches.
+            digest = content_digest(body)
         except EventRejected as exc:
             report.rejected.append({"line": number, "error": exc.reason})
             return None
+        except Exception as exc:  # SPEC §6: an exception inside ingest rejects the line, never the ingest
+            report.rejected.append({"line": number, "error": f"cannot be recorded ({failure(exc)})"})
+            return None
         if item.type == "FarmEnrolled":
             pending.add(item.farm_id)
-        body = to_json(item)
-        del body["recorded_at"]  # always None here (sender_rules); the digest leaves it out anyway
-        try:
-            clear = seal_personal_data(body, self.vault)
-        except PersonErased as exc:
-            report.rejected.append({"line": number, "error": f"data.{exc.field or 'complainant'}: {exc}"})
-            return None
-        # Over the sealed form (nothing of a person in clear); sealing is deterministic, so a resend matches.
-        return Candidate(number, body, content_digest(body), clear)
+        return Candidate(number, body, digest, clear)
 
     def _flush(self, batch: list[Candidate], pending: set[str], report: IngestReport) -> None:
         if not batch:
             return
-        outcome = self.append(batch, self.clock())
-        self.enrolled.update(e.farm_id for e in outcome.accepted if e.type == "FarmEnrolled")
+        try:
+            self._append_isolating(list(batch), report, set())
+        except IngestStopped as exc:
+            self._stop(batch, report, str(exc))
         pending.clear()
+        self._refreshed = False
+        batch.clear()
+
+    def _append_isolating(self, batch: list[Candidate], report: IngestReport, lost_farms: set[str]) -> None:
+        """Append the batch in one go; if that raises, append its halves (in order) until the failing line is
+        found and rejected. A farm whose enrolment failed so takes its later lines of the batch with it."""
+        batch = self._without_lost_farms(batch, report, lost_farms)
+        if not batch:
+            return
+        try:
+            outcome = self.append(batch, self.clock())
+        except INFRASTRUCTURE as exc:
+            raise IngestStopped(f"the ledger's store failed ({failure(exc)})") from exc
+        except Exception as exc:
+            if len(batch) == 1:
+                report.rejected.append({"line": batch[0].line, "error": f"cannot be recorded ({failure(exc)})"})
+                if batch[0].body["type"] == "FarmEnrolled":
+                    lost_farms.add(batch[0].body["farm_id"])
+                return
+            half = len(batch) // 2
+            self._append_isolating(batch[:half], report, lost_farms)
+            self._append_isolating(batch[half:], report, lost_farms)
+            return
+        self._enrolled_by(batch, outcome)
         report.add(outcome)
+
+    def _without_lost_farms(self, batch: list[Candidate], report: IngestReport,
+                            lost_farms: set[str]) -> list[Candidate]:
+        if not lost_farms:
+            return batch
+        kept = []
+        for cand in batch:
+            farm = cand.body["farm_id"]
+            if farm in lost_farms and farm not in self.enrolled:
+                report.rejected.append({"line": cand.line, "error": f"farm_id: unknown farm {farm!r} (its "
+                                                                     "FarmEnrolled was not recorded)"})
+            else:
+                kept.append(cand)
+        return kept
+
+    def _enrolled_by(self, batch: list[Candidate], outcome: AppendOutcome) -> None:
+        """Farms enrolled by this batch: accepted, or already on record (a duplicate: another ingest of the
+        same file got there first, which enrols the farm just the same)."""
+        self.enrolled.update(e.farm_id for e in outcome.accepted if e.type == "FarmEnrolled")
+        duplicates = set(outcome.duplicates)
+        self.enrolled.update(c.body["farm_id"] for c in batch
+                             if c.body["type"] == "FarmEnrolled" and c.line in duplicates)
+
+    def _stop(self, batch: list[Candidate], report: IngestReport, reason: str) -> None:
+        report.stopped = f"{reason}; send the input again (what was recorded counts as duplicates)"
+        report.rejected.extend({"line": c.line, "error": f"not recorded: {report.stopped}"} for c in batch)
         batch.clear()

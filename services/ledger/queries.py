@@ -5,7 +5,8 @@ The answers themselves are computed by the pure queries in `projections/`.
 
 from __future__ import annotations
 
-from collections.abc import Callable
+import logging
+from collections.abc import Callable, Iterator
 from datetime import date, datetime
 from typing import Any, TypeVar
 
@@ -23,6 +24,7 @@ from services.store.schema import projection_state
 from services.store.states import load_all_parts
 
 R = TypeVar("R")
+log = logging.getLogger(__name__)
 
 
 def farm_history(engine: Engine, farm_id: str, as_of: datetime, known_at: datetime) -> list[dict[str, Any]]:
@@ -99,7 +101,26 @@ def _run(queries: list[Callable[[FarmView], list[R]]], view: FarmView, errors: l
             if errors is None:
                 raise
             errors.append(f"{view.farm_id}: {exc}")
+        except Exception as exc:  # SPEC §6: one farm's data never stops the other farms' (or rules') answers
+            if errors is None:
+                raise
+            log.exception("%s: %s failed", view.farm_id, getattr(query, "__name__", query))
+            errors.append(f"{view.farm_id}: {getattr(query, '__module__', '?')} cannot answer "
+                          f"({type(exc).__name__})")
     return rows
+
+
+def _views(engine: Engine, farm_id: str | None, as_of: datetime, errors: list[str] | None) -> Iterator[FarmView]:
+    """Each farm's view; a farm whose states cannot be read is reported (when errors are collected), and
+    the other farms still answer."""
+    for farm in farm_ids(engine, farm_id):
+        try:
+            yield farm_view(engine, farm, as_of)
+        except Exception as exc:
+            if errors is None:
+                raise
+            log.exception("%s: states not readable", farm)
+            errors.append(f"{farm}: its states cannot be read ({type(exc).__name__})")
 
 
 def deadlines(
@@ -107,8 +128,7 @@ def deadlines(
 ) -> list[dict[str, Any]]:
     out: list[dict[str, Any]] = []
     queries = deadline_queries()
-    for farm in farm_ids(engine, farm_id):
-        view = farm_view(engine, farm, as_of)
+    for view in _views(engine, farm_id, as_of, errors):
         out.extend(o.as_json(view.as_of) for o in ordered(_run(queries, view, errors)))
     return out
 
@@ -118,8 +138,7 @@ def findings(
 ) -> list[dict[str, Any]]:
     out: list[dict[str, Any]] = []
     queries = finding_queries()
-    for farm in farm_ids(engine, farm_id):
-        view = farm_view(engine, farm, as_of)
+    for view in _views(engine, farm_id, as_of, errors):
         rows = sorted((f for f in _run(queries, view, errors) if f.on <= view.as_of),
                       key=lambda f: (f.on, f.rule, f.subject_id))
         out.extend(f.as_json() for f in rows)

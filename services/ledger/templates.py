@@ -26,14 +26,17 @@ from sqlalchemy import Engine
 
 from events.catalogue import Event
 from events.codec import EventRejected, validate
-from events.types import period_of
+from events.types import HOURS_DIGITS, HOURS_PLACES, MONEY_DIGITS, decimal_pattern, period_of
 from projections.calendar import local_date, zone
+from services.ledger.ingest import failure
 from services.sealing.ids import id_secret, ledger_id
 
-_AMOUNT = re.compile(r"^\d+(\.\d{1,2})?$")
-_NUMBER = re.compile(r"^\d+(\.\d+)?$")
-_DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
-_PERIOD = re.compile(r"^\d{4}-(0[1-9]|1[0-2])$")
+_AMOUNT = re.compile(decimal_pattern(MONEY_DIGITS, 2))
+_NUMBER = re.compile(decimal_pattern(HOURS_DIGITS, HOURS_PLACES))
+_DATE = re.compile(r"^[0-9]{4}-[0-9]{2}-[0-9]{2}$")
+_PERIOD = re.compile(r"^[0-9]{4}-(0[1-9]|1[0-2])$")
+CELL_MAX = 128 * 1024
+"""Longest cell (characters): a longer one is refused by name, not by the csv module's exception."""
 _CURRENCY = re.compile(r"[$€£¥]|USD|US\$", re.IGNORECASE)
 _TRUE, _FALSE = {"yes", "y", "true", "1", "si", "sí", "x"}, {"no", "n", "false", "0", ""}
 
@@ -76,7 +79,8 @@ class Row:
         if "," in raw:
             raise self.reject(column, f"{raw!r} has a comma: write the amount without separators, e.g. 1200.00")
         if not _AMOUNT.match(raw):
-            raise self.reject(column, f"{raw!r} is not an amount with at most two decimal places, e.g. 1200.00")
+            raise self.reject(column, f"{raw[:40]!r} is not an amount with at most two decimal places and at most "
+                                      f"{MONEY_DIGITS} digits 0-9 before the point, e.g. 1200.00")
         return raw
 
     def hours(self, column: str) -> str:
@@ -84,7 +88,8 @@ class Row:
         if raw.startswith("-"):
             raise self.reject(column, f"{raw!r} is negative")
         if not _NUMBER.match(raw):
-            raise self.reject(column, f"{raw!r} is not a number of hours, e.g. 42.5")
+            raise self.reject(column, f"{raw[:40]!r} is not a number of hours: digits 0-9, at most {HOURS_DIGITS} "
+                                      f"before the point and {HOURS_PLACES} after, e.g. 42.5")
         return raw
 
     def day(self, column: str, required: bool = True) -> date | None:
@@ -307,6 +312,9 @@ def _column(name: str, template: Template) -> str:
 def _header(cells: list[str], template: Template) -> list[str]:
     """Canonical column names; raises EventRejected (line 0: the header) for unknown or missing columns."""
     names = [_column(c, template) for c in cells]
+    twice = sorted({n for n in names if names.count(n) > 1})
+    if twice:
+        raise EventRejected(0, "header", f"column(s) {', '.join(twice)} appear more than once")
     unknown = [raw for raw, name in zip(cells, names, strict=True) if name not in template.columns]
     if unknown:
         raise EventRejected(0, "header", f"unknown column(s) {', '.join(map(repr, unknown))}; "
@@ -326,23 +334,68 @@ def _event(row: Row, template: Template, farms: Farms) -> Event:
         raise row.reject(column or "row", exc.problem) from None
 
 
+def _cell_problem(cell: str, span: int) -> str | None:
+    """What makes a cell unreadable, in the file's terms (`span`: the lines its record took)."""
+    if "\n" in cell or "\r" in cell:
+        return (f"spans {span} lines: a quote opened here is not closed, so it swallows the rows after it")
+    if len(cell) > CELL_MAX:
+        return f"is longer than {CELL_MAX // 1024} KiB"
+    if any("\udc80" <= ch <= "\udcff" for ch in cell):
+        byte = next(ord(ch) - 0xDC00 for ch in cell if "\udc80" <= ch <= "\udcff")
+        return f"holds a byte that is not UTF-8 text (0x{byte:02x}); save the file as UTF-8"
+    if "\x00" in cell:
+        return "holds a NUL character"
+    return None
+
+
+def _unreadable(number: int, names: list[str], cells: list[str], span: int = 1) -> EventRejected | None:
+    for index, cell in enumerate(cells):
+        problem = _cell_problem(cell, span)
+        if problem is not None:
+            column = names[index] if index < len(names) else f"column {index + 1}"
+            return EventRejected(number, column, problem)
+    return None
+
+
+def _records(handle: BinaryIO) -> Any:
+    """CSV records of the whole file. Bytes that are not UTF-8 stay visible (as surrogates) so the row and
+    column holding them are named; no cell size makes the csv module raise (cells are measured instead)."""
+    text = handle.read().decode("utf-8", errors="surrogateescape").removeprefix("\ufeff")
+    if csv.field_size_limit() < len(text) + 1:
+        csv.field_size_limit(max(len(text) + 1, CELL_MAX + 1))
+    return csv.reader(io.StringIO(text, newline=""))
+
+
 def parse_template(template: str, handle: BinaryIO, ledger: Ledger) -> Iterator[tuple[int, Event | EventRejected]]:
     """Each data row as an event or as the rejection naming its row and column (row 0 is the header)."""
     spec = TEMPLATES.get(template)
     if spec is None:
         yield 0, EventRejected(0, "template", f"unknown template {template!r}: use {' or '.join(TEMPLATES)}")
         return
-    reader = csv.reader(io.TextIOWrapper(handle, encoding="utf-8-sig", newline=""))
+    reader = _records(handle)
     try:
-        names = _header(next(reader, []), spec)
+        header = next(reader, [])
+        bad = _unreadable(0, [], header)
+        if bad is not None:
+            raise EventRejected(0, "header", f"{bad.field}: {bad.problem}")
+        names = _header(header, spec)
+        header_lines = reader.line_num
     except EventRejected as exc:
         yield 0, exc
         return
     farms = Farms(ledger)
-    for number, cells in enumerate(reader, start=1):
+    lines_read = reader.line_num
+    for cells in reader:
+        # Numbered by the file's line the record starts on (less the header): the same as counting records,
+        # unless a quote left open made one record of several lines.
+        number, span, lines_read = lines_read + 1 - header_lines, reader.line_num - lines_read, reader.line_num
         if not any(c.strip() for c in cells):
             continue
         row = Row(number, dict(zip(names, cells, strict=False)))
+        bad = _unreadable(number, names, cells, span)
+        if bad is not None:
+            yield number, bad
+            continue
         if len(cells) > len(names):
             yield number, row.reject("row", f"has {len(cells)} cells but the header has {len(names)} columns")
             continue
@@ -350,6 +403,8 @@ def parse_template(template: str, handle: BinaryIO, ledger: Ledger) -> Iterator[
             yield number, _event(row, spec, farms)
         except EventRejected as exc:
             yield number, exc
+        except Exception as exc:  # SPEC §6: whatever a row makes the reader raise rejects that row
+            yield number, row.reject("row", f"cannot be read ({failure(exc)})")
 
 
 def _kin_templates() -> None:

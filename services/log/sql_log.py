@@ -89,6 +89,10 @@ class SqlEventLog:
         with self.engine.begin() as conn:
             return self.append_in(conn, candidates, recorded_at)
 
+    def forget_heads(self) -> None:
+        """After a rolled-back append the cached chain heads may name rows that were never written."""
+        self._heads.clear()
+
     def _head(self, conn: Connection, farm: str) -> tuple[int, str]:
         """The farm's event count and last link."""
         head = self._heads.get(farm)

@@ -19,6 +19,8 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import os
+import sys
 import threading
 from collections.abc import Sequence
 from typing import Any, cast
@@ -30,10 +32,12 @@ from kafka.errors import KafkaError
 from sqlalchemy import Engine, select
 
 from events.types import PROGRAM_KEY
+from projections.membership.projection import Membership
 from projections.standing.query import NAME as STANDING
 from services import structured_logs
 from services.ledger.queries import state_keys
 from services.log.kafka_log import EVENTS, KafkaEventLog, bootstrap_servers, partition_for, topic_name
+from services.runner.preflight import EXIT_CODE, CannotJoin, check_session_timeout
 from services.runner.projector import TRANSIENT, Outcome, Projector, Record
 from services.runner.publisher import Publisher
 from services.runner.sweep import sweep
@@ -98,7 +102,7 @@ class Runner:
     def apply(self, records: Sequence[Record]) -> Outcome:
         outcome = self.projector.apply(records)
         with self._farms_lock:
-            self.farms.update((r.key.decode(), r.partition) for r in records if r.key)
+            self.farms.update((r.key.decode(errors="replace"), r.partition) for r in records if r.key)
         self._publish(outcome.derived, outcome.relay)
         return outcome
 
@@ -118,13 +122,22 @@ class Runner:
             settled = settled_partitions(self.engine, self.log.topic, ends)
             if TICK and settled:
                 self._standing_tick(settled)
-            with self._farms_lock:
-                farms = {farm for farm, partition in self.farms.items() if partition in settled}
-            self._publish(sweep(self.engine, farms, now()), [])
+            self._publish(sweep(self.engine, self.farms_of(settled), now()), [])
         except (KafkaError, *TRANSIENT) as exc:
             log.warning("sweep deferred: %r", exc)
         except Exception:  # a rule query that fails must not stop the worker applying events
             log.exception("sweep failed; the next tick tries again")
+
+    def farms_of(self, partitions: set[int]) -> set[str]:
+        """Every farm of these partitions: those the read models hold (a restarted worker has seen no record
+        of a quiet farm, whose missed deadlines must still be emitted) and those seen since start."""
+        if not partitions:
+            return set()
+        count = self.log.partitions()
+        known = {farm for farm in state_keys(self.engine, Membership.name) if farm != PROGRAM_KEY}
+        with self._farms_lock:
+            known |= set(self.farms)
+        return {farm for farm in known if partition_for(farm, count) in partitions}
 
     def _standing_tick(self, settled: set[int]) -> None:
         """Every farm of these partitions known to the read models, not only those this worker has seen
@@ -200,6 +213,18 @@ async def deadlines_and_findings() -> None:
         log.exception("no end offsets; sweep skipped")
         return
     await asyncio.to_thread(runner().tick, {tp.partition: end for tp, end in ends.items()})
+
+
+@app.on_worker_init.connect
+def preflight(*_: Any, **__: Any) -> None:
+    """Exit at once (non-zero, with the reason) if the broker will not let this worker join its group:
+    Faust would otherwise log one error and stay up, consuming nothing. Runs before the worker starts."""
+    try:
+        check_session_timeout(bootstrap_servers(), topic_name(EVENTS), SESSION_TIMEOUT)
+    except CannotJoin as exc:
+        log.critical("cannot join the consumer group: %s", exc)
+        print(f"dignity worker: {exc}", file=sys.stderr, flush=True)
+        os._exit(EXIT_CODE)
 
 
 @app.task

@@ -21,13 +21,15 @@ from sqlalchemy.exc import InterfaceError, OperationalError
 
 from events.catalogue import DERIVED_TYPES
 from events.recorded import RecordedEvent
+from projections.membership.projection import Membership
 from projections.projection import Derived
 from projections.registry import all_projections
 from services.runner.read_models import ReadModelWriter
+from services.runner.records import RecordRejected, check_record, needs_enrolment
 from services.store.database import now, utc_text
 from services.store.locks import lock_partitions
 from services.store.outbox import pending
-from services.store.schema import applied, failures, outbox, partition_offsets, relay
+from services.store.schema import applied, failures, outbox, partition_offsets, projection_state, relay
 from services.store.upsert import upsert
 
 log = logging.getLogger(__name__)
@@ -98,10 +100,12 @@ class Projector:
         with self.engine.begin() as conn:
             done = _lock_partitions(conn, records)
             fresh = [r for r in records if r.offset > done.get((r.topic, r.partition), -1)]
-            events = [RecordedEvent.from_wire(r.value) for r in fresh]
-            outcome.farms = {e.farm_id for e in events} | {r.key.decode() for r in records if r.key}
+            events, refused = _trusted(conn, fresh)
+            outcome.farms = {e.farm_id for e in events}
             todo = _not_applied(conn, events)
-            outcome.skipped = len(records) - len(todo)
+            outcome.skipped = len(records) - len(todo) - len(refused)
+            outcome.failed = len(refused)
+            _refuse(conn, refused)
             if todo:
                 outcome.derived, outcome.relay = self.writer.apply(conn, todo)
                 conn.execute(applied.insert(), [{"event_id": e.event_id} for e in todo])
@@ -146,19 +150,70 @@ class Projector:
 
     def _fail(self, record: Record, exc: Exception) -> Outcome:
         """An event that cannot be applied is kept in `failures` (durably) and the partition moves on."""
-        where = f"{record.topic}[{record.partition}]@{record.offset}"[-120:]
-        log.error("cannot apply %s: %r", where, exc)
         with self.engine.begin() as conn:
             done = _lock_partitions(conn, [record])
             if record.offset <= done.get((record.topic, record.partition), -1):
                 return Outcome(skipped=1)
-            conn.execute(failures.insert(), [{
-                "event_id": _event_id(record.value), "where": where,
-                "error": "".join(traceback.format_exception_only(exc)).strip()[:4000],
-                "body": record.value, "at": utc_text(now()),
-            }])
+            _refuse(conn, [(record, "".join(traceback.format_exception_only(exc)).strip())])
             _advance(conn, [record])
         return Outcome(failed=1)
+
+
+def _trusted(conn: Connection, records: Sequence[Record]) -> tuple[list[RecordedEvent], list[tuple[Record, str]]]:
+    """Split records into events to apply and records refused with their reason (`check_record`; a farm
+    fact for a farm whose enrolment is neither applied nor earlier in this batch)."""
+    checked: list[tuple[Record, RecordedEvent | str]] = []
+    for record in records:
+        try:
+            checked.append((record, check_record(record.value, record.key)))
+        except RecordRejected as exc:
+            checked.append((record, str(exc)))
+        except Exception as exc:  # the check itself must never stop the partition
+            checked.append((record, f"cannot be read ({type(exc).__name__}: {exc})"))
+    farms = {e.farm_id for _, e in checked if isinstance(e, RecordedEvent)}
+    enrolled = _enrolled(conn, farms)
+    events: list[RecordedEvent] = []
+    refused: list[tuple[Record, str]] = []
+    for record, item in checked:
+        if isinstance(item, str):
+            refused.append((record, item))
+            continue
+        if item.type == "FarmEnrolled":
+            enrolled.add(item.farm_id)
+        elif needs_enrolment(item) and item.farm_id not in enrolled:
+            refused.append((record, f"farm_id: unknown farm {item.farm_id!r} (no FarmEnrolled applied)"))
+            continue
+        events.append(item)
+    return events, refused
+
+
+def _enrolled(conn: Connection, farms: set[str]) -> set[str]:
+    """The farms among these whose enrolment the read models hold."""
+    found: set[str] = set()
+    names = sorted(farms)
+    for i in range(0, len(names), _CHUNK):
+        rows = conn.execute(select(projection_state.c.key, projection_state.c.state).where(
+            projection_state.c.projection == Membership.name, projection_state.c.key.in_(names[i : i + _CHUNK])))
+        found.update(key for key, state in rows if "enrolled_on" in orjson.loads(state))
+    return found
+
+
+def _refuse(conn: Connection, refused: Sequence[tuple[Record, str]]) -> None:
+    """Keep refused records in `failures`, with the reason, durably (the caller advances the offsets)."""
+    if not refused:
+        return
+    for record, reason in refused:
+        log.error("refused %s[%d]@%d: %s", record.topic, record.partition, record.offset, reason[:300])
+    conn.execute(failures.insert(), [{
+        "event_id": _printable(_event_id(record.value)),
+        "where": f"{record.topic}[{record.partition}]@{record.offset}"[-120:],
+        "error": _printable(reason)[:4000], "body": record.value, "at": utc_text(now()),
+    } for record, reason in refused])
+
+
+def _printable(text: str) -> str:
+    """PostgreSQL text holds no NUL (a hostile record's id or type may): keep it visible, escaped."""
+    return text.replace("\x00", "\\x00")
 
 
 def _lock_partitions(conn: Connection, records: Sequence[Record]) -> dict[tuple[str, int], int]:

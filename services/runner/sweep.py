@@ -16,6 +16,7 @@ from typing import Any
 
 import orjson
 from sqlalchemy import Connection, Engine, select
+from sqlalchemy.exc import InterfaceError, OperationalError
 
 from events.recorded import RecordedEvent
 from events.types import PROGRAM_KEY
@@ -66,7 +67,7 @@ def facts(view: FarmView) -> list[Fact]:
 
 def sweep(engine: Engine, farms: Iterable[str], at: datetime) -> list[Derived]:
     """The new derived events for these farms as of `at`, already written to the outbox (to publish)."""
-    found = [fact for farm in sorted(set(farms) - {PROGRAM_KEY}) for fact in facts(farm_view(engine, farm, at))]
+    found = [fact for farm in sorted(set(farms) - {PROGRAM_KEY}) for fact in _facts_of(engine, farm, at)]
     if not found:
         return []
     made: list[Derived] = []
@@ -85,6 +86,17 @@ def sweep(engine: Engine, farms: Iterable[str], at: datetime) -> list[Derived]:
         upsert(conn, outbox, [{"event_id": d["event_id"], "farm_id": d["farm_id"], "body": orjson.dumps(d),
                                "published": 0} for d in made], ["event_id"], [])
     return made
+
+
+def _facts_of(engine: Engine, farm: str, at: datetime) -> list[Fact]:
+    """One farm's facts; a farm whose rules cannot answer is logged and skipped, never stops the others'."""
+    try:
+        return facts(farm_view(engine, farm, at))
+    except (OperationalError, InterfaceError):
+        raise  # the database, not the farm: the whole sweep is tried again
+    except Exception:
+        log.exception("sweep: %s cannot be evaluated; the other farms go on", farm)
+        return []
 
 
 def _events(conn: Connection, farm_id: str, ids: list[str]) -> list[RecordedEvent]:

@@ -74,6 +74,8 @@ def test_eligibility_never_depends_on_event_order_within_a_month(specs: list[tup
         first = date(2024, 2, start)
         last = min(first + timedelta(days=length), date(2024, 3, 5))
         corrects = lines[fixes]["event_id"] if fixes is not None and fixes < len(lines) else None
+        if hrs * Decimal(wage) < Decimal(housing):  # net pay is never negative (SPEC §6)
+            housing = "0.00"
         lines.append(line(worker, first.isoformat(), last.isoformat(), str(hrs), wage, housing=housing,
                           corrects=corrects))
     raws += lines

@@ -12,11 +12,11 @@ import io
 import threading
 from typing import Annotated, Any
 
-import orjson
 from fastapi import APIRouter, HTTPException, Path, Request
 from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import StreamingResponse
 
+from events.codec import EventRejected, decode_document
 from services.auth import posting
 from services.auth.deps import PrincipalDep
 from services.auth.roles import Principal
@@ -62,8 +62,8 @@ def _lines(raw: bytes) -> Any:
     """JSON Lines (read a line at a time); a JSON array, or one (even pretty-printed) object, is numbered
     from 1 in the same way."""
     try:
-        whole = orjson.loads(raw)
-    except orjson.JSONDecodeError:
+        whole = decode_document(raw)
+    except EventRejected:
         return parse_jsonl(io.BytesIO(raw))
     items = whole if isinstance(whole, list) else [whole]
     return parse_dicts(enumerate(items, start=1))

@@ -29,8 +29,22 @@ def worker(
     for name, value in (("DIGNITY_KAFKA", kafka), ("DIGNITY_DB", db), ("DIGNITY_TOPIC_PREFIX", prefix)):
         if value is not None:
             os.environ[name] = value
+    _preflight()
     argv = [sys.executable, "-m", "faust", "-A", "services.runner.faust_app", "worker", "-l", loglevel]
     os.execv(sys.executable, argv)  # Faust owns the process from here (signals, event loop)
+
+
+def _preflight() -> None:
+    """The broker must accept the session timeout before Faust takes the process (it would idle for ever)."""
+    from services.log.kafka_log import EVENTS, bootstrap_servers, topic_name
+    from services.runner.preflight import EXIT_CODE, CannotJoin, check_session_timeout
+
+    try:
+        check_session_timeout(bootstrap_servers(), topic_name(EVENTS),
+                              float(os.environ.get("DIGNITY_SESSION_TIMEOUT", "10")))
+    except CannotJoin as exc:
+        console.print(f"dignity worker: {exc}", style="red", markup=False)
+        raise typer.Exit(EXIT_CODE) from None
 
 
 @app.command()

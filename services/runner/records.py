@@ -1,0 +1,56 @@
+"""A topic record is untrusted input: anyone who can produce to `dignity.events` can write anything there.
+
+`check_record` turns a record's bytes into the event the projections read, or raises `RecordRejected` with
+the reason (kept in `failures`): not JSON, a type the catalogue does not know, data that does not match the
+type's schema (a `PremiumRemitted` without `payor_id`), ledger fields missing or wrong. Whether the farm is
+enrolled depends on the read models, so the projector checks that (`needs_enrolment`).
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+import orjson
+
+from events.catalogue import REFERENCE_TYPES
+from events.codec import EventRejected, validate
+from events.recorded import RecordedEvent
+from events.types import PROGRAM_KEY
+
+
+class RecordRejected(ValueError):
+    """A record the worker will not apply; the message is the reason kept with it."""
+
+
+def check_record(value: bytes, key: bytes | None = None) -> RecordedEvent:
+    """The record as an event, validated against the catalogue like a line at the door."""
+    try:
+        raw = orjson.loads(value)
+    except orjson.JSONDecodeError as exc:
+        raise RecordRejected(f"not JSON ({exc})") from None
+    if not isinstance(raw, dict):
+        raise RecordRejected("not a JSON object")
+    if b"\\u0000" in value:
+        raise RecordRejected("holds a NUL character (\\u0000), which no field may hold")
+    try:
+        validate({k: v for k, v in raw.items() if k != "recorded_at"})
+    except EventRejected as exc:
+        raise RecordRejected(exc.reason) from None
+    stamp = raw.get("recorded_at")
+    if not isinstance(stamp, str):
+        raise RecordRejected("recorded_at: missing (every record on the log carries the ledger's time)")
+    try:
+        recorded_at = datetime.fromisoformat(stamp)
+    except ValueError:
+        raise RecordRejected(f"recorded_at: {stamp[:40]!r} is not an ISO 8601 time") from None
+    if recorded_at.utcoffset() is None:
+        raise RecordRejected("recorded_at: must carry a time zone offset")
+    if key is not None and key != str(raw["farm_id"]).encode():
+        raise RecordRejected(f"keyed {key[:60]!r} but its farm_id is {raw['farm_id']!r}")
+    return RecordedEvent.from_wire(raw)
+
+
+def needs_enrolment(event: RecordedEvent) -> bool:
+    """Every farm fact but the enrolment itself needs the farm enrolled first (SPEC §2)."""
+    return event.type not in REFERENCE_TYPES and event.type != "FarmEnrolled" and event.farm_id != PROGRAM_KEY
+
