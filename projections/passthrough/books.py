@@ -4,10 +4,13 @@ membership and program reference states the rules need."""
 from __future__ import annotations
 
 import threading
+from collections import defaultdict
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date
+from typing import Any
 
-from projections.compliance import FarmView
+from projections.compliance import FarmView, Finding
 from projections.passthrough.payroll import PayrollLine, effective_lines
 from projections.passthrough.remittances import Remittance, remittances
 from projections.projection import State
@@ -54,3 +57,19 @@ class Books:
     @property
     def jurisdiction(self) -> str:
         return str(self.membership.get("jurisdiction", ""))
+
+    def line_findings(self, rule: str, offends: Callable[[PayrollLine], bool],
+                      detail: Callable[[PayrollLine, int], dict[str, Any]]) -> list[Finding]:
+        """One finding per worker whose lines paid by as-of offend `rule`: dated by the first such line,
+        its detail read from that line and the count of lines (PT-5, PT-10, PT-11)."""
+        hits: dict[str, list[PayrollLine]] = defaultdict(list)
+        for line in self.lines:
+            if line.stub_date <= self.as_of and offends(line):
+                hits[line.worker_id].append(line)
+        rows = []
+        for worker, lines in sorted(hits.items()):
+            lines.sort(key=lambda x: (x.stub_date, x.event_id))
+            first = lines[0]
+            rows.append(Finding(rule, self.farm_id, worker, first.stub_date, detail(first, len(lines)),
+                                tuple(x.event_id for x in lines)))
+        return rows

@@ -4,8 +4,6 @@ with `consented: false` is a finding. One row per worker, dated by the first suc
 
 from __future__ import annotations
 
-from collections import defaultdict
-
 from projections.compliance import FarmView, Finding
 from projections.passthrough.books import Books
 from projections.passthrough.payroll import PayrollLine
@@ -19,17 +17,5 @@ def unconsented(line: PayrollLine) -> list[tuple[str, str]]:
 
 
 def consent_findings(view: FarmView) -> list[Finding]:
-    books = Books.of(view)
-    hits: dict[str, list[PayrollLine]] = defaultdict(list)
-    for line in books.lines:
-        if line.stub_date <= books.as_of and unconsented(line):
-            hits[line.worker_id].append(line)
-    rows = []
-    for worker, lines in sorted(hits.items()):
-        lines.sort(key=lambda x: (x.stub_date, x.event_id))
-        first = lines[0]
-        detail = {"pay_date": first.stub_date.isoformat(), "deductions": [list(d) for d in unconsented(first)],
-                  "lines": len(lines)}
-        rows.append(Finding("PT-10", books.farm_id, worker, first.stub_date, detail,
-                            tuple(x.event_id for x in lines)))
-    return rows
+    return Books.of(view).line_findings("PT-10", lambda line: bool(unconsented(line)), lambda first, n: {
+        "pay_date": first.stub_date.isoformat(), "deductions": [list(d) for d in unconsented(first)], "lines": n})

@@ -9,10 +9,10 @@ per worker, dated by the first short line's pay date.
 
 from __future__ import annotations
 
-from collections import defaultdict
 from datetime import date, timedelta
 from decimal import Decimal
 from functools import lru_cache
+from typing import Any
 
 from projections.compliance import FarmView, Finding
 from projections.passthrough.books import Books
@@ -43,19 +43,10 @@ def short(line: PayrollLine) -> bool:
 
 
 def holiday_findings(view: FarmView) -> list[Finding]:
-    books = Books.of(view)
-    hits: dict[str, list[PayrollLine]] = defaultdict(list)
-    for line in books.lines:
-        if line.stub_date <= books.as_of and short(line):
-            hits[line.worker_id].append(line)
-    rows = []
-    for worker, lines in sorted(hits.items()):
-        lines.sort(key=lambda x: (x.stub_date, x.event_id))
-        first = lines[0]
+    def detail(first: PayrollLine, n: int) -> dict[str, Any]:
         paid = first.holiday_hourly if first.holiday_hourly is not None else first.hourly_wage
-        detail = {"holidays": [d.isoformat() for d in holidays_in(first)], "holiday_hours": str(first.holiday_hours),
-                  "holiday_hourly": str(paid), "required": str((PREMIUM * first.hourly_wage).quantize(Decimal("0.01"))),
-                  "lines": len(lines)}
-        rows.append(Finding("PT-11", books.farm_id, worker, first.stub_date, detail,
-                            tuple(x.event_id for x in lines)))
-    return rows
+        return {"holidays": [d.isoformat() for d in holidays_in(first)], "holiday_hours": str(first.holiday_hours),
+                "holiday_hourly": str(paid),
+                "required": str((PREMIUM * first.hourly_wage).quantize(Decimal("0.01"))), "lines": n}
+
+    return Books.of(view).line_findings("PT-11", short, detail)

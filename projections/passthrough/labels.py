@@ -7,7 +7,6 @@ dated by the first mislabelled line's pay date.
 from __future__ import annotations
 
 import re
-from collections import defaultdict
 
 from projections.compliance import FarmView, Finding
 from projections.passthrough.books import Books
@@ -32,16 +31,8 @@ def labelled(label: str | None) -> bool:
 
 
 def label_findings(view: FarmView) -> list[Finding]:
-    books = Books.of(view)
-    bad: dict[str, list[PayrollLine]] = defaultdict(list)
-    for line in books.lines:
-        if line.md_bonus > 0 and not labelled(line.md_bonus_label) and line.stub_date <= books.as_of:
-            bad[line.worker_id].append(line)
-    rows = []
-    for worker, lines in sorted(bad.items()):
-        lines.sort(key=lambda x: (x.stub_date, x.event_id))
-        first = lines[0]
-        detail = {"label": first.md_bonus_label, "lines": len(lines), "expected_one_of": list(LABELS)}
-        rows.append(Finding("PT-5", books.farm_id, worker, first.stub_date, detail,
-                            tuple(x.event_id for x in lines)))
-    return rows
+    def offends(line: PayrollLine) -> bool:
+        return line.md_bonus > 0 and not labelled(line.md_bonus_label)
+
+    return Books.of(view).line_findings("PT-5", offends, lambda first, n: {
+        "label": first.md_bonus_label, "lines": n, "expected_one_of": list(LABELS)})
