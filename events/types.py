@@ -69,6 +69,12 @@ Quantity = Annotated[Decimal, decimal_text(12, 6, "a quantity"), _as_str]
 """Other decimals (hundredweights, rates per cwt): non-negative, bounded."""
 Share = Annotated[Decimal, decimal_text(1, 6, "a fraction from 0 to 1", le=Decimal(1)), _as_str]
 """A fraction 0..1 (the workers' share of a remittance)."""
+PositiveQuantity = Annotated[Decimal, decimal_text(12, 6, "a quantity above 0", gt=Decimal(0)), _as_str]
+Hundredweights = Annotated[Decimal, decimal_text(8, 6, "hundredweights of milk", le=Decimal(10_000_000)), _as_str]
+RatePerCwt = Annotated[Decimal, decimal_text(3, 6, "a rate per hundredweight", le=Decimal(100)), _as_str]
+DayHours = Annotated[Decimal, decimal_text(2, 4, "the hours of a working day, above 0", gt=Decimal(0),
+                                           le=Decimal(24)), _as_str]
+"""Bounds belong in the type: `Field(gt=...)` beside one of these is not applied (the schema is pydantic-core's)."""
 
 Day = Annotated[date, Field(ge=FIRST_DAY, le=LAST_DAY)]
 """A calendar date, 1990-01-01 .. 2100-12-31."""

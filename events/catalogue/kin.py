@@ -6,14 +6,13 @@ answers and milk purchases are a farm's facts.
 
 from __future__ import annotations
 
-from datetime import date
 from typing import Annotated, Literal
 
 from pydantic import Field, model_validator
 
 from events.catalogue.complaints import SealedPerson
 from events.envelope import Envelope, Model
-from events.types import Money, Period, Quantity
+from events.types import Day, Hundredweights, Period, PositiveMoney, PositiveQuantity, Quantity, RatePerCwt, Share
 
 RISK_THEMES = ("forced_labor", "child_labor")
 Theme = Literal["forced_labor", "child_labor"]
@@ -26,16 +25,16 @@ class LaborContractorRegisteredData(Model):
     name: str = Field(min_length=1)
     jurisdiction: str = Field(min_length=1)
     license_no: str = Field(min_length=1)
-    license_expires_on: date
-    license_issued_on: date | None = None
+    license_expires_on: Day
+    license_issued_on: Day | None = None
     """When the licence took effect; absent: the registration's own date (docs/decisions.md)."""
 
 
 class ContractorCertifiedData(Model):
     contractor_id: str = Field(min_length=1)
     scheme: str = Field(min_length=1)
-    certified_on: date
-    expires_on: date
+    certified_on: Day
+    expires_on: Day
 
     @model_validator(mode="after")
     def _ordered(self) -> ContractorCertifiedData:
@@ -47,7 +46,7 @@ class ContractorCertifiedData(Model):
 class ContractorCertificationEndedData(Model):
     contractor_id: str = Field(min_length=1)
     scheme: str = Field(min_length=1)
-    on: date
+    on: Day
     reason: str = Field(min_length=1)
 
 
@@ -58,9 +57,9 @@ class RecruitmentFeeReportedData(Model):
     worker_id: str = Field(min_length=1)
     contractor_id: str | None = None
     kind: Literal["fee", "travel", "visa", "housing", "other"]
-    amount: Money = Field(gt=0)
-    paid_on: date
-    reported_on: date
+    amount: PositiveMoney
+    paid_on: Day
+    reported_on: Day
 
     @model_validator(mode="after")
     def _ordered(self) -> RecruitmentFeeReportedData:
@@ -71,8 +70,8 @@ class RecruitmentFeeReportedData(Model):
 
 class RecruitmentFeeReimbursedData(Model):
     fee_id: str = Field(min_length=1)
-    amount: Money = Field(gt=0)
-    on: date
+    amount: PositiveMoney
+    on: Day
 
 
 class RecruiterReviewedData(Model):
@@ -82,7 +81,7 @@ class RecruiterReviewedData(Model):
     rating: int = Field(ge=1, le=5)
     comment: SealedPerson | Annotated[str, Field(min_length=1, max_length=4000)] | None = None
     """Posted in clear; the ledger seals it (per-review key) before anything is stored (SPEC §2)."""
-    reviewed_on: date | None = None
+    reviewed_on: Day | None = None
     """Absent: the event's own date."""
 
 
@@ -92,11 +91,11 @@ class RiskIndicatorSetData(Model):
     jurisdiction: str = Field(min_length=1)
     theme: Theme
     indicator: str = Field(min_length=1)
-    value: Quantity = Field(ge=0)
-    max_value: Quantity = Field(gt=0)
+    value: Quantity
+    max_value: PositiveQuantity
     inverse: bool = False
-    weight: Quantity = Field(ge=0, le=1)
-    effective_on: date
+    weight: Share
+    effective_on: Day
     source: str | None = None
     """Where the value comes from (the index and its edition); the shipped examples say they are illustrative."""
 
@@ -116,7 +115,7 @@ class RiskAnswerRecordedData(Model):
     answer: int = Field(ge=0, le=3)
     source: str = Field(min_length=1)
     """Where MDSC's answer comes from (a report, a visit, a desk review)."""
-    on: date
+    on: Day
 
     @model_validator(mode="after")
     def _fits_question(self) -> RiskAnswerRecordedData:
@@ -132,7 +131,7 @@ class RiskAnswerRecordedData(Model):
 class MilkPurchasedData(Model):
     buyer_id: str = Field(min_length=1)
     sales_period: Period
-    cwt: Quantity = Field(ge=0, le=10_000_000)
+    cwt: Hundredweights
     via: str | None = None
     """The cooperative or processor the milk went through, if not bought directly."""
     purchase_id: str | None = None
@@ -141,8 +140,8 @@ class MilkPurchasedData(Model):
 
 class PremiumRateSetData(Model):
     buyer_id: str | None = None
-    effective_on: date
-    per_cwt: Quantity = Field(ge=0, le=100)
+    effective_on: Day
+    per_cwt: RatePerCwt
 
 
 class LaborContractorRegistered(Envelope):
@@ -200,7 +199,7 @@ class RiskLevelChangedData(Model):
     level: Literal["low", "medium", "high", "very_high"]
     previous: Literal["low", "medium", "high", "very_high"] | None = None
     score: str | None = None
-    on: date
+    on: Day
 
 
 class RiskLevelChanged(Envelope):

@@ -9,7 +9,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 from pydantic import Field, field_validator
 
 from events.envelope import Envelope, Model
-from events.types import Day, Hours
+from events.types import Day, DayHours, Hours
 
 
 class FarmEnrolledData(Model):
@@ -65,7 +65,7 @@ class WorkerHiredData(Model):
     relative_of_owner: bool = False
     recruited_via: str | None = Field(default=None, min_length=1)
     """The labour contractor the worker was hired through (RR-1, RR-3), if any."""
-    regular_day_hours: Hours = Field(default=Decimal(8), gt=0, le=24)
+    regular_day_hours: DayHours = Decimal(8)
     """The worker's regular day: what a sick or vacation day is worth (LV-1, LV-2)."""
 
 

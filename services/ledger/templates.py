@@ -32,7 +32,6 @@ from services.ledger.ingest import failure
 from services.sealing.ids import id_secret, ledger_id
 
 _AMOUNT = re.compile(decimal_pattern(MONEY_DIGITS, 2))
-_NUMBER = re.compile(decimal_pattern(HOURS_DIGITS, HOURS_PLACES))
 _DATE = re.compile(r"^[0-9]{4}-[0-9]{2}-[0-9]{2}$")
 _PERIOD = re.compile(r"^[0-9]{4}-(0[1-9]|1[0-2])$")
 CELL_MAX = 128 * 1024
@@ -84,12 +83,16 @@ class Row:
         return raw
 
     def hours(self, column: str) -> str:
+        return self.decimal(column, HOURS_DIGITS, HOURS_PLACES, "a number of hours")
+
+    def decimal(self, column: str, digits: int, places: int, what: str) -> str:
+        """A non-negative decimal of ASCII digits, bounded as the event's type bounds it."""
         raw = self.required(column)
         if raw.startswith("-"):
             raise self.reject(column, f"{raw!r} is negative")
-        if not _NUMBER.match(raw):
-            raise self.reject(column, f"{raw[:40]!r} is not a number of hours: digits 0-9, at most {HOURS_DIGITS} "
-                                      f"before the point and {HOURS_PLACES} after, e.g. 42.5")
+        if not re.match(decimal_pattern(digits, places), raw):
+            raise self.reject(column, f"{raw[:40]!r} is not {what}: digits 0-9, at most {digits} "
+                                      f"before the point and {places} after, e.g. 42.5")
         return raw
 
     def day(self, column: str, required: bool = True) -> date | None:
