@@ -27,7 +27,10 @@ def _milk(row: Row, farms: Farms) -> dict[str, Any]:
     pounds, cwt = row.cells.get("pounds", "").strip(), row.cells.get("cwt", "").strip()
     if bool(pounds) == bool(cwt):
         raise row.reject("cwt", "give the milk in pounds or in cwt (one of the two)")
-    amount = row.decimal("pounds", 10, 2, "a weight in pounds") if pounds else row.decimal("cwt", 8, 6, "hundredweights")
+    if pounds:
+        amount = row.decimal("pounds", 10, 2, "a weight in pounds")
+    else:
+        amount = row.decimal("cwt", 8, 6, "hundredweights")
     hundredweight = str(Decimal(amount) / 100) if pounds else amount
     via = row.text("via", required=False)
     on = min(month_bounds(sales)[1], farms.today(farm))  # the month's purchases, known at its end
