@@ -21,9 +21,10 @@ from services.auth.scope import load_scopes
 from services.ledger import queries
 from services.store.database import now
 
-UPLOADS = {"cooperative": ("remittance",), "farm": ("payroll",), "mdsc": ("remittance", "payroll")}
-"""Which CSV templates each role uploads: a cooperative remits the premium, a farm records its payroll."""
-POSTED = {"remittance": "PremiumRemitted", "payroll": "PayrollLineRecorded"}
+UPLOADS = {"cooperative": ("remittance", "milk"), "farm": ("payroll",), "mdsc": ("remittance", "payroll", "milk")}
+"""Which CSV templates each role uploads: a cooperative remits the premium and reports the milk it bought
+(BP-1), a farm records its payroll."""
+POSTED = {"remittance": "PremiumRemitted", "payroll": "PayrollLineRecorded", "milk": "MilkPurchased"}
 END_OF_TIME = datetime(9999, 12, 31, tzinfo=UTC)
 
 
@@ -68,7 +69,8 @@ def posted_farms(engine: Engine, who: Principal) -> list[str]:
 
 def posted_by_month(engine: Engine, who: Principal) -> list[dict[str, Any]]:
     """What this principal posted (its own actor id on the events), per month: remittances by the month
-    they were received, payroll lines by the month of their pay period's end; count and amount."""
+    they were received, payroll lines by the month of their pay period's end, milk by its sales month; count
+    and amount (dollars; hundredweights for milk)."""
     types = [POSTED[t] for t in UPLOADS.get(who.role, ())]
     farms = posted_farms(engine, who)
     months: dict[tuple[str, str], dict[str, Any]] = defaultdict(lambda: {"count": 0, "amount": Decimal("0.00"),
@@ -80,10 +82,10 @@ def posted_by_month(engine: Engine, who: Principal) -> list[dict[str, Any]]:
             if type_ not in types or (who.role != "mdsc" and (body.get("actor") or {}).get("id") != who.subject):
                 continue
             data = body["data"]
-            day = data.get("received_on") or data.get("period_end") or body["occurred_at"]
+            day = data.get("received_on") or data.get("period_end") or data.get("sales_period") or body["occurred_at"]
             row = months[(str(day)[:7], type_)]
             row["count"] += 1
-            row["amount"] += Decimal(str(data.get("amount") or data.get("gross") or "0"))
+            row["amount"] += Decimal(str(data.get("amount") or data.get("gross") or data.get("cwt") or "0"))
             row["farms"].add(farm)
     return [{"month": m, "type": t, "count": r["count"], "amount": r["amount"], "farms": len(r["farms"])}
             for (m, t), r in sorted(months.items(), reverse=True)]

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterator
+from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
@@ -163,3 +164,33 @@ def test_buyer_page_subscribes_rotates_removes_and_sends_again(site: dict[str, A
                                                          "url": "http://127.0.0.1:9/x"}).status_code == 403
     gone = client.post(f"/dashboard/buyer/webhooks/{sub['subscription_id']}/remove", data={"csrf_token": token})
     assert gone.status_code == 200 and "removed" in gone.text
+
+
+MILK = ("Processor,Producer,Month,Pounds Shipped,Cwt,Cooperative,Line\n"
+        "buyer-1,farm-1,2025-03,150000,,coop-1,L-1\n"
+        "buyer-1,farm-1,2025-03,,-5,coop-1,L-2\n")
+
+
+def test_bp1_upload_page_takes_a_cooperatives_milk_purchase_report(site: dict[str, Any]) -> None:
+    engine = site["ledger"].engine
+
+    def purchases() -> list[str]:
+        return [b["data"]["cwt"] for b in queries.farm_history(engine, "farm-1", now(), now())
+                if b["type"] == "MilkPurchased"]
+
+    assert purchases() == []
+    client, token = browser(site, "cooperative", "/dashboard/upload")
+    assert '<option value="milk">' in client.get("/dashboard/upload").text
+    answer = client.post("/dashboard/upload/milk", content=MILK,
+                         headers={"Content-Type": "text/csv", "X-CSRF-Token": token})
+    assert answer.status_code == 200, answer.text
+    rows = answer.json()["rows"]
+    assert [(r["line"], r["status"], r["column"]) for r in rows] == [(1, "accepted", ""), (2, "rejected", "cwt")]
+    assert [Decimal(c) for c in purchases()] == [Decimal(1500)]  # 150,000 lb = 1,500 cwt, on the ledger
+    page = client.get("/dashboard/upload").text
+    assert "MilkPurchased" in page and "1500" in page
+    farm, farm_token = browser(site, "farm", "/dashboard/upload")
+    refused = farm.post("/dashboard/upload/milk", content=MILK,
+                        headers={"Content-Type": "text/csv", "X-CSRF-Token": farm_token})
+    assert refused.status_code == 403 and "does not upload the milk" in refused.text
+    assert [Decimal(c) for c in purchases()] == [Decimal(1500)]  # the refused upload appended nothing
