@@ -3,7 +3,7 @@ the page prints and screenshots as it is, and every mark carries a <title> (a to
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from datetime import date
 from decimal import Decimal
 
@@ -114,6 +114,13 @@ def _money(value: Decimal) -> str:
     return f"${value:,.0f}"
 
 
+def money_grid(top: Decimal, y: Callable[[Decimal], float], width: int) -> list[str]:
+    """Six dollar gridlines from 0 to `top`, labelled on the left axis (the premium and pass-through charts)."""
+    return [f'<line x1="{LEFT}" x2="{width - RIGHT}" y1="{y(v)}" y2="{y(v)}" stroke="#eee"/>'
+            f'<text class="axis" x="{LEFT - 8}" y="{y(v) + 4}" text-anchor="end">{_money(v)}</text>'
+            for v in (top * i / 5 for i in range(6))]
+
+
 def _nice(top: Decimal) -> Decimal:
     """A round axis maximum at or above `top` (1, 2 or 5 times a power of ten)."""
     if top <= 0:
@@ -138,10 +145,7 @@ def passthrough_svg(months: Sequence[Month], width: int = 1100, height: int = 28
 
     out = [f'<svg class="passthrough" viewBox="0 0 {width} {height}" width="100%" role="img" '
            f'aria-label="Pass-through per premium month: pool against paid" xmlns="http://www.w3.org/2000/svg">']
-    for i in range(6):
-        v = top * i / 5
-        out.append(f'<line x1="{LEFT}" x2="{width - RIGHT}" y1="{y(v)}" y2="{y(v)}" stroke="#eee"/>'
-                   f'<text class="axis" x="{LEFT - 8}" y="{y(v) + 4}" text-anchor="end">{_money(v)}</text>')
+    out += money_grid(top, y, width)
     every = 1 if len(months) <= 18 else 3
     for i, m in enumerate(months):
         cx = LEFT + slot * (i + 0.5)

@@ -10,7 +10,7 @@ from typing import Any
 
 from markupsafe import Markup, escape
 
-from services.dashboard.charts import LEFT, RIGHT, TOP, _month_label, _nice
+from services.dashboard.charts import LEFT, RIGHT, TOP, _month_label, _nice, money_grid
 
 PART_COLOURS = ("#1f6fb2", "#4f93cf", "#7fb3e0", "#a9cdef", "#2b5d8a", "#5f7fa8", "#8ea6c4", "#b7c8dc")
 IN_PRACTICE = "#e07b00"
@@ -119,10 +119,7 @@ def premium_svg(months: Sequence[dict[str, Any]], width: int = 1100, height: int
 
     out = [f'<svg class="premium" viewBox="0 0 {width} {height}" width="100%" role="img" '
            f'aria-label="Premium owed against remitted per month" xmlns="http://www.w3.org/2000/svg">']
-    for i in range(6):
-        v = top * i / 5
-        out.append(f'<line x1="{LEFT}" x2="{width - RIGHT}" y1="{y(v)}" y2="{y(v)}" stroke="#eee"/>'
-                   f'<text class="axis" x="{LEFT - 8}" y="{y(v) + 4}" text-anchor="end">${v:,.0f}</text>')
+    out += money_grid(top, y, width)
     for i, m in enumerate(months):
         cx = LEFT + slot * (i + 0.5)
         out.append(f'<text class="axis" x="{cx}" y="{bottom + 16}" text-anchor="middle">{_month_label(m["period"])}'
