@@ -78,6 +78,7 @@ class Folded:
 class Fold:
     def __init__(self, projections: Sequence[Projection]) -> None:
         self.projections = list(projections)
+        self.by_name = {p.name: p for p in self.projections}
         self.by_type: dict[str, list[Projection]] = {}
         for p in self.projections:
             for t in p.types:
@@ -122,6 +123,7 @@ class Fold:
             else:
                 state = states.part(projection, farm, part)
                 out.touched.add((projection.name, farm, part))
+            self._reopen(projection, state, event, states)
             self._route(farm, projection.apply(state, event), states, directories, seqs, out)
         if event.type in crossfarm.TYPES or event.type in kin_directory.TYPES:
             self._route(farm, self._cross_farm(event, states, directories), states, directories, seqs, out)
@@ -134,6 +136,16 @@ class Fold:
                 continue
             out.derived.append(d)
             self._fold(RecordedEvent.from_wire(d), states, directories, seqs, out)
+
+    def _reopen(self, projection: Projection, state: State, event: RecordedEvent, states: States) -> None:
+        """A projection that keeps a snapshot (standing) and gets an event dated before it names the parts of
+        another projection holding the facts the snapshot was made of; it re-opens from them."""
+        wanted = getattr(projection, "history_wanted", None)
+        history = wanted(state, event) if wanted is not None else None
+        if history is not None:
+            name, parts = history
+            source = self.by_name[name]
+            getattr(projection, "reopen")(state, event, [states.part(source, event.farm_id, p) for p in parts])
 
     @staticmethod
     def _cross_farm(event: RecordedEvent, states: States, directories: Directories) -> list[Derived]:

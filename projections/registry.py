@@ -25,6 +25,7 @@ from projections.recruitment import FINDINGS as RECRUITMENT_FINDINGS
 from projections.recruitment import Contractors, Recruitment
 from projections.reference import Reference
 from projections.risk import Risk, RiskIndicators
+from projections.standing.conduct import ConductFacts
 from projections.standing.projection import StandingProjection
 from projections.standing.projection import tick as standing_tick
 from projections.standing.rules import DEADLINES as CONDUCT_DEADLINES
@@ -33,7 +34,7 @@ from projections.standing.rules import FINDINGS as CONDUCT_FINDINGS
 
 def all_projections() -> list[Projection]:
     return [Membership(), Reference(), Passthrough(), StandingProjection(), BuyerNotifications(), Education(),
-            RiskLevels(), *kin_projections()]
+            RiskLevels(), *kin_projections(), ConductFacts()]
 
 
 def kin_projections() -> list[Projection]:

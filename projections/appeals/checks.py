@@ -14,6 +14,7 @@ from projections.calendar import add_months
 from projections.compliance import FarmView
 from projections.standing.facts import Fact
 from projections.standing.machine import Machine
+from projections.standing.snapshot import Past
 from projections.standing.view import facts, machine
 
 BAR_MONTHS = 6
@@ -48,7 +49,7 @@ def final_notice(view: FarmView, subject: str, subject_id: str, before: date) ->
     return found[-1] if found else None
 
 
-def _window(view: FarmView, m: Machine, appeal: Fact) -> date | None:
+def _window(view: FarmView, m: Machine | Past, appeal: Fact) -> date | None:
     d = appeal["data"]
     filed = date.fromisoformat(appeal["on"])
     if d["subject"] in NOTICES:

@@ -30,12 +30,10 @@ def ban_row(farm_id: str, violation: Mapping[str, Any], person_id: str | None = 
 
 
 def violation_data(standing: State, violation_id: str) -> Mapping[str, Any] | None:
-    """A violation found on this farm, from the standing facts (for a termination naming the person)."""
-    for fact in standing.get("facts", []):
-        if fact["type"] == "ViolationFound" and fact["data"]["violation_id"] == violation_id:
-            data: Mapping[str, Any] = fact["data"]
-            return data
-    return None
+    """A violation found on this farm, from the standing state (for a termination naming the person)."""
+    from projections.standing.projection import violation_of
+
+    return violation_of(standing, violation_id)
 
 
 @dataclass(frozen=True, slots=True)

@@ -21,7 +21,7 @@ from typing import Any
 from events.recorded import RecordedEvent
 from projections.derive import derive, derived_id
 from projections.projection import Derived, State
-from projections.standing.facts import Fact
+from projections.standing.facts import Fact, fact_order
 from projections.standing.query import standing_changes
 
 _STATUS = {"suspension": "effective", "appeal_upheld": "effective", "suspension_stayed": "stayed",
@@ -118,6 +118,7 @@ def pending_cascades(farm_id: str, state: State, siblings: Mapping[str, State], 
     says whether a sibling shares an owner or a controller in force with this farm on that day (SU-2
     through `ControlRecorded`); always, when not given."""
     have = {f["event_id"] for f in state.get("facts", [])}
+    settled = (state.get("snapshot") or {}).get("on", "")
     extra: list[Fact] = []
     for origin, other in sorted(siblings.items()):
         if origin == farm_id:
@@ -131,7 +132,9 @@ def pending_cascades(farm_id: str, state: State, siblings: Mapping[str, State], 
                 continue
             key, data = made
             event_id = derived_id("SuspensionNoticed", farm_id, key)
+            if data["notice_on"] <= settled:  # the snapshot is past it: the tick will re-open it when it writes
+                continue
             if event_id not in have:  # numbered as a relayed notice is (see StandingProjection._seq)
                 extra.append({"type": "SuspensionNoticed", "on": data["notice_on"], "seq": 0,
                               "event_id": event_id, "data": data})
-    return {**state, "facts": [*state.get("facts", []), *extra]} if extra else state
+    return {**state, "facts": sorted([*state.get("facts", []), *extra], key=fact_order)} if extra else state

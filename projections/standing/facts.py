@@ -65,10 +65,35 @@ FACT_TYPES = frozenset(BUSINESS_DATE)
 _PRIVATE = {"complainant"}
 
 
+_INSTANT: dict[str, str | None] = {"ComplaintReceived": "received_at", "ComplaintReportedToMDSC": "reported_at",
+                                   "ComplaintSharedWithFarm": "shared_at", "OffenderTerminated": "terminated_at",
+                                   "RemedyDesignated": None}
+"""Facts dated by an instant (a data field, or None: the event's `occurred_at`): their date is the farm's."""
+
+
 def fact_of(event: RecordedEvent, seq: int, tz: str | None) -> Fact:
     data = {k: v for k, v in event.data.items() if k not in _PRIVATE}
     return {"type": event.type, "on": BUSINESS_DATE[event.type](event, tz), "seq": seq,
             "event_id": event.event_id, "data": data}
+
+
+def instant_of(event: RecordedEvent) -> str | None:
+    """The instant a fact is dated by, for a fold that does not know the farm's time zone."""
+    if event.type not in _INSTANT:
+        return None
+    name = _INSTANT[event.type]
+    return str(event.data[name]) if name else event.occurred_at.isoformat()
+
+
+def dated(fact: Fact, tz: str | None) -> Fact:
+    """A fact filed with its instant (`at`) dated in the farm's time zone."""
+    from datetime import datetime
+
+    at = fact.get("at")
+    if at is None or not tz:
+        return fact
+    on = local_date(datetime.fromisoformat(at), tz).isoformat()
+    return fact if on == fact["on"] else {**fact, "on": on}
 
 
 def fact_order(fact: Fact) -> tuple[str, int, str]:

@@ -11,7 +11,7 @@ from the events alone and never from facts dated after it.
 from __future__ import annotations
 
 import heapq
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date, timedelta
 from decimal import Decimal
 from typing import Any
@@ -103,9 +103,13 @@ class Change:
         }
 
 
+Answer = tuple[date, str | None, bool, date | None, int, date | None]
+"""(day, standing, stayed, since, suspension count, suspended until) at the end of a day it changed."""
+
+
 class Machine:
-    def __init__(self, facts: list[Fact]) -> None:
-        self.facts = facts
+    def __init__(self, facts: list[Fact] | None = None) -> None:
+        self.facts = facts if facts is not None else []
         self.today = date.min
         self._timers: list[tuple[date, int, str, str, date]] = []
         self._tick = 0
@@ -127,6 +131,11 @@ class Machine:
         self._notes: list[Note] = []
         self._last: tuple[str | None, bool] = (None, False)
         self._since: date | None = None
+        self.answers: list[Answer] = []
+        """The timeline of the answer: one entry per day it changed (what a date before a snapshot reads)."""
+        self.versions: dict[str, list[tuple[date, Suspension | Probation]]] = {}
+        """Each suspension ("s:" id) and probation ("p:" key) interval as it stood at the end of each day it
+        changed: its cause, stay and end, for any date."""
         self._fed: list[Fact] = []
         """The facts run so far (dated up to the last `run`), of which the first `_done` are applied."""
         self._done = 0
@@ -155,13 +164,14 @@ class Machine:
                                self._timers[0][0] if self._timers else None) if d is not None]
             if not nxt or min(nxt) > until:
                 break
-            self.today = min(nxt)
+            self.today = max(min(nxt), self.today)  # a fact dated before a snapshot is applied on its next day
             self._fire_due()
-            while i < len(facts) and day(facts[i]) == self.today:
+            while i < len(facts) and day(facts[i]) <= self.today:
                 self._apply(facts[i])
                 i += 1
             self._fire_due()
             self._snapshot()
+            self._record()
         self._done = i
         return self
 
@@ -203,6 +213,22 @@ class Machine:
 
     def since(self) -> date | None:
         return self._since
+
+    def _record(self) -> None:
+        """Keep the end of the day in the timeline: every interval that changed, and the answer."""
+        for key, rec in self._intervals():
+            kept = self.versions.get(key)
+            if kept is None or kept[-1][1] != rec:
+                copy = replace(rec, periods=[list(p) for p in rec.periods]) if isinstance(rec, Suspension) \
+                    else replace(rec)
+                self.versions.setdefault(key, []).append((self.today, copy))
+        now = (self.standing(), self.stayed(), self._since, self.suspension_count(), self.suspended_until())
+        if not self.answers or self.answers[-1][1:] != now:
+            self.answers.append((self.today, *now))
+
+    def _intervals(self) -> list[tuple[str, Suspension | Probation]]:
+        return [*((f"s:{k}", s) for k, s in self.suspensions.items()),
+                *((f"p:{k}", p) for k, p in self.probations.items())]
 
     def _snapshot(self) -> None:
         now = (self.standing(), self.stayed())

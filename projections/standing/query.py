@@ -11,43 +11,65 @@ from typing import Any
 from projections.projection import State
 from projections.standing.facts import Fact
 from projections.standing.machine import Change, Machine
+from projections.standing.snapshot import Past, load, past
 
 NAME = "standing"
 
 
 _KEPT = 4096
 """Farms whose last machine is kept (in memory, never stored): the next fact or query carries it on."""
-_machines: OrderedDict[str, tuple[list[Fact], int, date, Machine]] = OrderedDict()
+_Kept = tuple[list[Fact], int, date, Machine, object]
+_machines: OrderedDict[str, _Kept] = OrderedDict()
+_pasts: OrderedDict[str, tuple[object, Machine]] = OrderedDict()
 _lock = threading.Lock()
 
 
-def replay(state: State, as_of: date) -> Machine:
-    """The farm's machine run over every fact dated up to `as_of` (later facts are never read).
+def replay(state: State, as_of: date) -> Machine | Past:
+    """The farm's machine at the end of `as_of`: its snapshot (the machine at the snapshot's date) carried
+    on over the facts dated after it up to `as_of` (later facts are never read), or for a date before the
+    snapshot, the snapshot's own past (`snapshot.past`). Never a replay from the first fact.
 
     The farm's last machine is kept: one query asks several rules about the same farm and date, and the
-    fold asks again on each fact at a later watermark. Facts only ever grow (the state's list, in business-
-    time order), so while the same list holds the same facts up to the last date, the machine is carried on
-    from there over the facts dated after it instead of replaying from the first fact."""
-    facts: list[Fact] = state.get("facts", [])
+    fold asks again on each fact at a later watermark. While the state holds the same snapshot and the
+    same facts up to the last date, the machine is carried on from there over the facts dated after it."""
+    snap = state.get("snapshot")
     farm = str(state.get("farm_id", ""))
+    if snap is not None and as_of.isoformat() < snap["on"]:
+        return past(_snapshot_machine(farm, snap), as_of)
+    facts: list[Fact] = state.get("facts", [])
+    mark = snap["on"] if snap is not None else None
     with _lock:
         kept = _machines.get(farm)
-        if kept is not None and (kept[0] is facts or _same(kept, facts)):
-            _, seen, until, machine = kept
+        if kept is not None and kept[4] == mark and (kept[0] is facts or _same(kept, facts)):
+            _, seen, until, machine, _ = kept
             if seen == len(facts) and until == as_of:
                 _machines.move_to_end(farm)
                 return machine
             if as_of >= until and _later_only(facts, machine, until):
                 day = as_of.isoformat()
                 machine.resume([f for f in facts[machine.fed:] if f["on"] <= day], as_of)
-                _keep(farm, (facts, len(facts), as_of, machine))
+                _keep(farm, (facts, len(facts), as_of, machine, mark))
                 return machine
-        machine = Machine(list(facts)).run(as_of)
-        _keep(farm, (facts, len(facts), as_of, machine))
+        machine = (load(snap["machine"], list(facts)) if snap is not None else Machine(list(facts))).run(as_of)
+        _keep(farm, (facts, len(facts), as_of, machine, mark))
         return machine
 
 
-def _same(kept: tuple[list[Fact], int, date, Machine], facts: list[Fact]) -> bool:
+def _snapshot_machine(farm: str, snap: State) -> Machine:
+    """The snapshot's machine, decoded once while the state holds it (read only: its past is asked)."""
+    with _lock:
+        kept = _pasts.get(farm)
+        if kept is not None and (kept[0] is snap or kept[0] == snap):
+            _pasts.move_to_end(farm)
+            return kept[1]
+        machine = load(snap["machine"], [])
+        _pasts[farm] = (snap, machine)
+        while len(_pasts) > _KEPT // 4:
+            _pasts.popitem(last=False)
+        return machine
+
+
+def _same(kept: _Kept, facts: list[Fact]) -> bool:
     """A state read again (a query's own copy) holding exactly the facts the kept machine was given."""
     return kept[1] == len(facts) == len(kept[0]) and kept[0] == facts
 
@@ -60,7 +82,7 @@ def _later_only(facts: list[Fact], machine: Machine, until: date) -> bool:
         fed == len(facts) or facts[fed]["on"] > day)
 
 
-def _keep(farm: str, entry: tuple[list[Fact], int, date, Machine]) -> None:
+def _keep(farm: str, entry: _Kept) -> None:
     _machines[farm] = entry
     _machines.move_to_end(farm)
     while len(_machines) > _KEPT:

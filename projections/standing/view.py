@@ -1,4 +1,5 @@
-"""How the CO/AU/AP/PE rule queries read a farm: its conduct facts up to the date asked about."""
+"""How the CO/AU/AP/PE rule queries read a farm: its conduct facts up to the date asked about, and the
+standing machine on that date."""
 
 from __future__ import annotations
 
@@ -7,14 +8,17 @@ from datetime import date
 from typing import Any
 
 from projections.compliance import FarmView
-from projections.standing.facts import Fact, facts_until
+from projections.standing.conduct import view_facts
+from projections.standing.facts import Fact
 from projections.standing.machine import Machine
 from projections.standing.query import NAME, replay
+from projections.standing.snapshot import Past
 
 
 def facts(view: FarmView, *types: str) -> list[Fact]:
-    """The farm's facts of these types dated up to `view.as_of`, in business-time order."""
-    return [f for f in facts_until(view.state(NAME).get("facts", []), view.as_of) if not types or f["type"] in types]
+    """The farm's facts of these types dated up to `view.as_of`, in business-time order (the `conduct`
+    fold's: standing keeps only those after its snapshot)."""
+    return view_facts(view, types)
 
 
 def first_on(view: FarmView, type_: str, **match: Any) -> tuple[date, str] | None:
@@ -33,5 +37,5 @@ def latest(view: FarmView, type_: str, key: str) -> Iterator[Fact]:
     return iter(last.values())
 
 
-def machine(view: FarmView) -> Machine:
+def machine(view: FarmView) -> Machine | Past:
     return replay(view.state(NAME), view.as_of)

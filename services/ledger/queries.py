@@ -164,13 +164,15 @@ def with_directories(engine: Engine, farm_id: str, states: dict[str, dict[str, A
     its siblings' suspensions that only time has brought about so far (SU-2, embedded mode)."""
     from projections.personnel.rules import BANS
     from projections.standing.cascade import pending_cascades
+    from projections.standing.conduct import NAME as CONDUCT
     from projections.standing.query import NAME
     from services.store.schema import bans, owners
 
     standing = states.get(NAME)
     if standing is None:
         return
-    hired = {f["data"].get("person_id") or f["data"].get("worker_id") for f in standing.get("facts", [])
+    hired = {f["data"].get("person_id") or f["data"].get("worker_id")
+             for f in (states.get(CONDUCT) or {}).get("facts", {}).values()
              if f["type"] in ("PersonnelHired", "WorkerHired")}
     with engine.connect() as conn:
         rows = conn.execute(select(bans).where(bans.c.person_id.in_(sorted(hired)))).mappings() if hired else []

@@ -11,6 +11,7 @@ from hypothesis import strategies as st
 
 from events.recorded import RecordedEvent
 from events.types import DEFAULT_TZ
+from projections.standing.conduct import ConductFacts
 from projections.standing.projection import StandingProjection
 from projections.standing.query import standing_as_of, standing_changes
 
@@ -78,19 +79,29 @@ Item = tuple[str, int, dict[str, Any]]
 
 
 def _fold(items: list[tuple[int, Item]]) -> dict[str, Any]:
-    """Fold numbered items (the number is the event id, so a subset keeps its ids) in list order."""
-    projection = StandingProjection()
+    """Fold numbered items (the number is the event id, so a subset keeps its ids) in list order, as the
+    one fold does: each fact also into its `conduct` month, and a fact dated before standing's snapshot
+    re-opens it from those months."""
+    projection, months = StandingProjection(), ConductFacts()
     state = projection.initial(FARM)
+    parts: dict[str, dict[str, Any]] = {}
+
+    def apply(event: RecordedEvent) -> None:
+        if event.type in months.types:
+            months.apply(parts.setdefault(months.part(event), months.initial(FARM)), event)
+        wanted = projection.history_wanted(state, event)
+        if wanted is not None:
+            projection.reopen(state, event, [parts.get(m, months.initial(FARM)) for m in wanted[1]])
+        for derived in projection.apply(state, event):  # the writer folds derived events back
+            apply(RecordedEvent.from_wire(derived))
+
     enrol = {"owner_id": "o", "name": "n", "jurisdiction": "VT", "enrolled_on": START.isoformat(),
              "time_zone": "America/New_York"}
     for n, (type_, offset, data) in [(-1, ("FarmEnrolled", 0, enrol)), *items]:
-        event = RecordedEvent.from_wire({
+        apply(RecordedEvent.from_wire({
             "event_id": f"e-{n}", "type": type_, "farm_id": FARM, "occurred_at": _at(offset),
             "recorded_at": "2026-01-01T00:00:00+00:00", "actor": {"role": "mdsc", "id": "m"}, "data": data,
-        })
-        made = projection.apply(state, event)
-        for derived in made:  # the writer folds derived events back
-            projection.apply(state, RecordedEvent.from_wire(derived))
+        }))
     return state
 
 
