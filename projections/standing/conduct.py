@@ -13,15 +13,17 @@ dated in the program's zone and keep the instant they are dated by (`at`), re-da
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, datetime
 from typing import Any, ClassVar
 
 from events.recorded import RecordedEvent
 from projections.compliance import FarmView
 from projections.projection import Derived, State
-from projections.standing.facts import BUSINESS_DATE, FACT_TYPES, Fact, dated, fact_of, fact_order, instant_of
+from projections.calendar import local_date
+from projections.standing.facts import _INSTANT, BUSINESS_DATE, FACT_TYPES, Fact, dated, fact_of, fact_order, instant_of
 
 NAME = "conduct"
+_INSTANT_FIELD = {t: f for t, f in _INSTANT.items() if f}
 
 
 class ConductFacts:
@@ -36,17 +38,32 @@ class ConductFacts:
         return {"seq": 0, "facts": {}}
 
     def apply(self, state: State, event: RecordedEvent) -> list[Derived]:
-        if event.event_id in state["facts"]:
-            return []
-        relayed = event.type == "SuspensionNoticed" and bool(event.data.get("cascade_of"))
-        if not relayed:  # numbered as standing numbers them: a relay's place never depends on its arrival
-            state["seq"] += 1
-        fact = fact_of(event, 0 if relayed else state["seq"], None)
-        at = instant_of(event)
-        if at is not None:
-            fact["at"] = at
-        state["facts"][event.event_id] = fact
+        if event.event_id not in state["facts"]:
+            fact = fact_of(event, 0, None)
+            at = instant_of(event)
+            file(state, {**fact, "at": at} if at is not None else fact)
         return []
+
+
+def file(state: State, fact: Fact) -> None:
+    """File a fact in its part, numbered as standing numbers them (a relayed SU-2 notice is not, so its
+    place never depends on when it arrived)."""
+    if not (fact["type"] == "SuspensionNoticed" and fact["data"].get("cascade_of")):
+        state["seq"] += 1
+        fact = {**fact, "seq": state["seq"]}
+    state["facts"][fact["event_id"]] = fact
+
+
+def upgraded(facts: list[Fact]) -> dict[str, State]:
+    """The parts of a standing state's facts as an earlier version kept them (every fact, dated in the
+    farm's zone): an instant's fact is re-dated in the program's zone and keeps its instant."""
+    parts: dict[str, State] = {}
+    for fact in sorted(facts, key=fact_order):
+        name = _INSTANT_FIELD.get(fact["type"])
+        at = fact["data"].get(name) if name else None
+        moved = {**fact, "on": local_date(datetime.fromisoformat(at), None).isoformat(), "at": at} if at else fact
+        file(parts.setdefault(moved["on"][:7], {"seq": 0, "facts": {}}), moved)
+    return parts
 
 
 def all_facts(state: State, tz: str | None, until: date | None = None) -> list[Fact]:

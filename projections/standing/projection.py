@@ -153,6 +153,15 @@ def settle(state: State) -> None:
     state["facts"] = [f for f in facts if f["on"] > target]
 
 
+def upgraded(old: State) -> tuple[State, dict[str, State]]:
+    """A standing state of the earlier shape (every fact of the farm, no snapshot) as this one, and the
+    `conduct` parts of its facts (the migration on first start)."""
+    facts = sorted(old.get("facts", []), key=fact_order)
+    state = {**old, "first": facts[0]["on"] if facts else None, "snapshot": None, "facts": [slim(f) for f in facts]}
+    settle(state)
+    return state, conduct.upgraded(facts)
+
+
 def _months(first: date, last: date) -> list[str]:
     out, day = [], first.replace(day=1)
     while day <= last:

@@ -8,9 +8,11 @@ read models, whose log is Kafka) the change is made in place, keeping every row.
 
 from __future__ import annotations
 
+import orjson
 from sqlalchemy import Connection, Engine, delete, insert, inspect, literal, select, text
 
 from services.store.schema import EMBEDDED_CHECKPOINT, READ_MODELS, checkpoints, history, projection_state, state_parts
+from services.store.states import save_parts, save_whole
 
 _NULLABLE_NOW = ("event_id", "type", "occurred_at", "recorded_at", "body")
 
@@ -21,6 +23,7 @@ def migrate(engine: Engine) -> None:
         if "position" not in columns:
             _history_by_position(conn)
         _split_states(conn)
+        _standing_snapshots(conn)
 
 
 def _history_by_position(conn: Connection) -> None:
@@ -46,6 +49,25 @@ def _split_states(conn: Connection) -> None:
         projection_state.c.projection.in_(names))
     conn.execute(insert(state_parts).from_select(["key", "projection", "part", "state"], old))
     conn.execute(delete(projection_state).where(projection_state.c.projection.in_(names)))
+
+
+def _standing_snapshots(conn: Connection) -> None:
+    """Standing states of the earlier shape (every fact of the farm) become a snapshot plus the facts after
+    it, and their facts the `conduct` parts the rules read (in place, so PostgreSQL keeps its rows too)."""
+    from projections.standing.conduct import NAME as CONDUCT
+    from projections.standing.projection import upgraded
+    from projections.standing.query import NAME
+
+    c = projection_state.c
+    if conn.execute(select(state_parts.c.key).where(state_parts.c.projection == CONDUCT).limit(1)).first():
+        return
+    for key, raw in conn.execute(select(c.key, c.state).where(c.projection == NAME)).all():
+        old = orjson.loads(raw)
+        if "snapshot" in old:
+            continue
+        state, parts = upgraded(old)
+        save_whole(conn, {(NAME, key): state})
+        save_parts(conn, {(CONDUCT, key, month): part for month, part in parts.items()})
 
 
 def rebuild_read_models(conn: Connection) -> None:

@@ -42,3 +42,47 @@ def test_history_with_copied_bodies_is_migrated_to_rows_pointing_at_the_log(tmp_
         assert conn.execute(pointing).scalar() == 3
     assert farm_history(reopened.engine, FARM, end, end) == answer and len(answer) == 3
     assert states_of(reopened.engine, FARM) == states
+
+
+def test_standing_states_holding_every_fact_are_migrated_to_a_snapshot_and_conduct_months(tmp_path: Path) -> None:
+    """The previous version kept every conduct fact in the standing state; on first start it becomes a
+    snapshot plus the facts after it, and the facts the `conduct` parts, with the same answers."""
+    import orjson
+    from datetime import date, datetime, time, timedelta, timezone
+
+    from projections.standing.conduct import all_facts
+    from services.generate.program import generate
+    from services.ledger.ingest import parse_dicts
+    from services.ledger.queries import deadlines, findings, load_state, standing
+    from services.store.states import save_whole
+
+    url = f"sqlite:///{tmp_path / 'old.db'}"
+    ledger = EmbeddedLedger(url)
+    assert not ledger.ingest(parse_dicts(enumerate(generate(2, 14, 4), start=1))).rejected
+    farms = ["farm-00001", "farm-00002"]
+    days = [datetime.combine(date(2025, 1, 31) + timedelta(days=45 * n), time(23), timezone.utc) for n in range(10)]
+
+    def answers(engine: object) -> list[object]:
+        return [[standing(engine, f, d), deadlines(engine, f, d), findings(engine, f, d)]  # type: ignore[arg-type]
+                for f in farms for d in days]
+
+    before = answers(ledger.engine)
+    snapshots = {f: (load_state(ledger.engine, "standing", f) or {})["snapshot"] for f in farms}
+    old_sizes: dict[str, int] = {}
+    with ledger.engine.begin() as conn:  # what the previous version left: every fact in the standing state
+        for farm in farms:
+            state = load_state(ledger.engine, "standing", farm) or {}
+            facts = all_facts(states_of(ledger.engine, farm)["conduct"], state["time_zone"])
+            old = {k: state[k] for k in ("farm_id", "time_zone", "seq", "watermark", "emitted")}
+            old["facts"] = [{k: v for k, v in f.items() if k != "at"} for f in facts]
+            save_whole(conn, {("standing", farm): old})
+            old_sizes[farm] = len(orjson.dumps(old))
+        conn.execute(text("DELETE FROM state_parts WHERE projection = 'conduct'"))
+    ledger.engine.dispose()
+
+    reopened = EmbeddedLedger(url)
+    for farm in farms:
+        migrated = load_state(reopened.engine, "standing", farm) or {}
+        assert migrated["snapshot"]["machine"] == snapshots[farm]["machine"]
+        assert len(orjson.dumps(migrated)) < old_sizes[farm]
+    assert answers(reopened.engine) == before
