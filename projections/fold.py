@@ -145,7 +145,7 @@ class Fold:
         if history is not None:
             name, parts = history
             source = self.by_name[name]
-            getattr(projection, "reopen")(state, event, [states.part(source, event.farm_id, p) for p in parts])
+            projection.reopen(state, event, [states.part(source, event.farm_id, p) for p in parts])
 
     @staticmethod
     def _cross_farm(event: RecordedEvent, states: States, directories: Directories) -> list[Derived]:

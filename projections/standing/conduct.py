@@ -17,13 +17,13 @@ from datetime import date, datetime
 from typing import Any, ClassVar
 
 from events.recorded import RecordedEvent
+from projections.calendar import local_date
 from projections.compliance import FarmView
 from projections.projection import Derived, State
-from projections.calendar import local_date
-from projections.standing.facts import _INSTANT, BUSINESS_DATE, FACT_TYPES, Fact, dated, fact_of, fact_order, instant_of
+from projections.standing.facts import BUSINESS_DATE, FACT_TYPES, INSTANT, Fact, dated, fact_of, fact_order, instant_of
 
 NAME = "conduct"
-_INSTANT_FIELD = {t: f for t, f in _INSTANT.items() if f}
+_INSTANT_FIELD = {t: f for t, f in INSTANT.items() if f}
 
 
 class ConductFacts:

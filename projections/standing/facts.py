@@ -65,7 +65,7 @@ FACT_TYPES = frozenset(BUSINESS_DATE)
 _PRIVATE = {"complainant"}
 
 
-_INSTANT: dict[str, str | None] = {"ComplaintReceived": "received_at", "ComplaintReportedToMDSC": "reported_at",
+INSTANT: dict[str, str | None] = {"ComplaintReceived": "received_at", "ComplaintReportedToMDSC": "reported_at",
                                    "ComplaintSharedWithFarm": "shared_at", "OffenderTerminated": "terminated_at",
                                    "RemedyDesignated": None}
 """Facts dated by an instant (a data field, or None: the event's `occurred_at`): their date is the farm's."""
@@ -79,9 +79,9 @@ def fact_of(event: RecordedEvent, seq: int, tz: str | None) -> Fact:
 
 def instant_of(event: RecordedEvent) -> str | None:
     """The instant a fact is dated by, for a fold that does not know the farm's time zone."""
-    if event.type not in _INSTANT:
+    if event.type not in INSTANT:
         return None
-    name = _INSTANT[event.type]
+    name = INSTANT[event.type]
     return str(event.data[name]) if name else event.occurred_at.isoformat()
 
 

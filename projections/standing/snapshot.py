@@ -53,7 +53,7 @@ def _record(rec: Suspension | Probation) -> Json:
 
 
 def _unrecord(data: Json) -> Suspension | Probation:
-    values = {k: (_day(v) if k in _DATES else v) for k, v in data.items()}
+    values: dict[str, Any] = {k: (_day(v) if k in _DATES else v) for k, v in data.items()}
     values["causes"] = tuple(data["causes"])
     if "periods" in data:
         values["periods"] = [[_day(a), _day(b)] for a, b in data["periods"]]

@@ -59,10 +59,12 @@ def _late_facts(events: list[dict[str, Any]]) -> list[dict[str, Any]]:
     farm = next(e for e in events if e["type"] == "FarmEnrolled")
     template = {"farm_id": farm["farm_id"], "actor": {"role": "mdsc", "id": "mdsc"}}
     return [
-        {**template, "event_id": "00000000-0000-4000-8000-00000000000a", "type": "ViolationFound", "occurred_at": "2025-02-10T14:00:00-05:00",
+        {**template, "event_id": "00000000-0000-4000-8000-00000000000a", "type": "ViolationFound",
+         "occurred_at": "2025-02-10T14:00:00-05:00",
          "data": {"violation_id": "vio-late", "source_id": "aud-late", "article": "I", "clause": "a",
                   "found_on": "2025-02-10", "offender": {"role": "none"}}},
-        {**template, "event_id": "00000000-0000-4000-8000-00000000000b", "type": "ProbationImposed", "occurred_at": "2025-09-20T14:00:00-04:00",
+        {**template, "event_id": "00000000-0000-4000-8000-00000000000b", "type": "ProbationImposed",
+         "occurred_at": "2025-09-20T14:00:00-04:00",
          "data": {"reason": "late record", "on": "2025-09-20", "cure_by": "2025-10-20"}},
     ]
 

@@ -47,8 +47,9 @@ def test_history_with_copied_bodies_is_migrated_to_rows_pointing_at_the_log(tmp_
 def test_standing_states_holding_every_fact_are_migrated_to_a_snapshot_and_conduct_months(tmp_path: Path) -> None:
     """The previous version kept every conduct fact in the standing state; on first start it becomes a
     snapshot plus the facts after it, and the facts the `conduct` parts, with the same answers."""
+    from datetime import UTC, date, datetime, time, timedelta
+
     import orjson
-    from datetime import date, datetime, time, timedelta, timezone
 
     from projections.standing.conduct import all_facts
     from services.generate.program import generate
@@ -60,7 +61,7 @@ def test_standing_states_holding_every_fact_are_migrated_to_a_snapshot_and_condu
     ledger = EmbeddedLedger(url)
     assert not ledger.ingest(parse_dicts(enumerate(generate(2, 14, 4), start=1))).rejected
     farms = ["farm-00001", "farm-00002"]
-    days = [datetime.combine(date(2025, 1, 31) + timedelta(days=45 * n), time(23), timezone.utc) for n in range(10)]
+    days = [datetime.combine(date(2025, 1, 31) + timedelta(days=45 * n), time(23), UTC) for n in range(10)]
 
     def answers(engine: object) -> list[object]:
         return [[standing(engine, f, d), deadlines(engine, f, d), findings(engine, f, d)]  # type: ignore[arg-type]
