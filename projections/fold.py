@@ -19,7 +19,7 @@ from events.catalogue import DERIVED_TYPES
 from events.recorded import RecordedEvent
 from projections.calendar import local_date
 from projections.kin import directory as kin_directory
-from projections.projection import Derived, Projection, State, part_of
+from projections.projection import Derived, Projection, Reopens, State, part_of
 from projections.registry import tickers
 from projections.standing import crossfarm
 
@@ -79,6 +79,7 @@ class Fold:
     def __init__(self, projections: Sequence[Projection]) -> None:
         self.projections = list(projections)
         self.by_name = {p.name: p for p in self.projections}
+        self.reopens = {p.name: p for p in self.projections if isinstance(p, Reopens)}
         self.by_type: dict[str, list[Projection]] = {}
         for p in self.projections:
             for t in p.types:
@@ -123,7 +124,8 @@ class Fold:
             else:
                 state = states.part(projection, farm, part)
                 out.touched.add((projection.name, farm, part))
-            self._reopen(projection, state, event, states)
+            if projection.name in self.reopens:
+                self._reopen(self.reopens[projection.name], state, event, states)
             self._route(farm, projection.apply(state, event), states, directories, seqs, out)
         if event.type in crossfarm.TYPES or event.type in kin_directory.TYPES:
             self._route(farm, self._cross_farm(event, states, directories), states, directories, seqs, out)
@@ -137,11 +139,10 @@ class Fold:
             out.derived.append(d)
             self._fold(RecordedEvent.from_wire(d), states, directories, seqs, out)
 
-    def _reopen(self, projection: Projection, state: State, event: RecordedEvent, states: States) -> None:
+    def _reopen(self, projection: Reopens, state: State, event: RecordedEvent, states: States) -> None:
         """A projection that keeps a snapshot (standing) and gets an event dated before it names the parts of
         another projection holding the facts the snapshot was made of; it re-opens from them."""
-        wanted = getattr(projection, "history_wanted", None)
-        history = wanted(state, event) if wanted is not None else None
+        history = projection.history_wanted(state, event)
         if history is not None:
             name, parts = history
             source = self.by_name[name]

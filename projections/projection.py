@@ -8,7 +8,7 @@ the same way and the two modes can be compared byte for byte.
 
 from __future__ import annotations
 
-from typing import Any, ClassVar, Protocol
+from typing import Any, ClassVar, Protocol, runtime_checkable
 
 from events.recorded import RecordedEvent
 
@@ -55,3 +55,15 @@ def _merge_into(into: dict[str, Any], part: dict[str, Any]) -> None:
             _merge_into(mine, v)
         else:
             into[k] = v
+
+
+@runtime_checkable
+class Reopens(Protocol):
+    """A projection that keeps a snapshot plus what came after it (standing): an event dated before the
+    snapshot needs the facts it was made of, which another (split) projection keeps."""
+
+    def history_wanted(self, state: State, event: RecordedEvent) -> tuple[str, list[str]] | None:
+        """(projection, its parts) holding the facts the snapshot was made of, if `event` re-opens it."""
+        ...
+
+    def reopen(self, state: State, event: RecordedEvent, parts: list[State]) -> None: ...
