@@ -223,7 +223,7 @@ class Machine:
                     else replace(rec)
                 self.versions.setdefault(key, []).append((self.today, copy))
         now = (self.standing(), self.stayed(), self._since, self.suspension_count(), self.suspended_until())
-        if not self.answers or self.answers[-1][1:] != now:
+        if now != (self.answers[-1][1:] if self.answers else (None, False, None, 0, None)):
             self.answers.append((self.today, *now))
 
     def _intervals(self) -> list[tuple[str, Suspension | Probation]]:

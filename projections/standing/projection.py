@@ -68,9 +68,13 @@ class StandingProjection:
         if event.type == "FarmEnrolled":
             state["time_zone"] = event.data.get("time_zone")
         fact = slim(fact_of(event, self._seq(state, event), state["time_zone"]))
-        insort(state["facts"], fact, key=fact_order)
         if state.get("first") is None or fact["on"] < state["first"]:
             state["first"] = fact["on"]
+        snap = state.get("snapshot")
+        if snap is not None and fact["on"] <= snap["on"] and fact["type"] not in _READ:
+            _behind(snap, fact)  # the machine reads nothing of it: no need to re-open
+            return []
+        insort(state["facts"], fact, key=fact_order)
         moved = state["watermark"] is None or fact["on"] > state["watermark"]
         if moved:
             state["watermark"] = fact["on"]
@@ -84,7 +88,7 @@ class StandingProjection:
         parts (months) from the farm's first fact to the snapshot, a month more either side (a part is
         dated in the program's zone, the fact in the farm's)."""
         snap = state.get("snapshot")
-        if snap is None or event.type not in FACT_TYPES:
+        if snap is None or event.type not in _READ:
             return None
         if BUSINESS_DATE[event.type](event, state.get("time_zone")) > snap["on"]:
             return None
@@ -129,6 +133,14 @@ def slim(fact: Fact) -> Fact:
             "data": fact["data"] if fact["type"] in _READ else {}}
 
 
+def _behind(snap: State, fact: Fact) -> None:
+    """A fact the machine never reads, dated before the snapshot: it only may be the snapshot's last fact
+    (what a tick names as the cause of a change that has none)."""
+    last = snap.get("last")
+    if last is None or fact_order(fact) > fact_order(last):
+        snap["last"] = {k: fact[k] for k in ("type", "on", "seq", "event_id")}
+
+
 def settled(watermark: date) -> date:
     """The date the snapshot settles on: the end of the month before the one `HORIZON_DAYS` back."""
     return (watermark - timedelta(days=HORIZON_DAYS)).replace(day=1) - timedelta(days=1)
@@ -146,6 +158,7 @@ def settle(state: State) -> None:
         return
     facts: list[Fact] = state["facts"]
     machine = (load(snap["machine"], facts) if snap is not None else Machine(facts)).run(date.fromisoformat(target))
+    machine.today = date.fromisoformat(target)  # run through that day (whichever fact was its last)
     done = [f for f in facts if f["on"] <= target]
     last = max(done, key=fact_order) if done else (snap or {}).get("last")
     state["snapshot"] = {"on": target, "machine": dump(machine),
