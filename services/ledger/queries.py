@@ -6,12 +6,13 @@ The answers themselves are computed by the pure queries in `projections/`.
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from datetime import date, datetime
 from typing import Any, TypeVar
 
 import orjson
 from sqlalchemy import Engine, select
+from sqlalchemy.exc import OperationalError
 
 from events.types import PROGRAM_KEY
 from projections.calendar import local_date
@@ -19,6 +20,7 @@ from projections.compliance import FarmView, ordered
 from projections.projection import is_parted, merged
 from projections.reference.rates import RateMissing
 from projections.registry import all_projections, deadline_queries, finding_queries
+from services.store.answers import Stored, current_stamps, load, store
 from services.store.history import history_bodies
 from services.store.schema import projection_state
 from services.store.states import load_all_parts
@@ -110,39 +112,91 @@ def _run(queries: list[Callable[[FarmView], list[R]]], view: FarmView, errors: l
     return rows
 
 
-def _views(engine: Engine, farm_id: str | None, as_of: datetime, errors: list[str] | None) -> Iterator[FarmView]:
-    """Each farm's view; a farm whose states cannot be read is reported (when errors are collected), and
-    the other farms still answer."""
-    for farm in farm_ids(engine, farm_id):
-        try:
-            yield farm_view(engine, farm, as_of)
-        except Exception as exc:
-            if errors is None:
-                raise
-            log.exception("%s: states not readable", farm)
-            errors.append(f"{farm}: its states cannot be read ({type(exc).__name__})")
-
-
 def deadlines(
     engine: Engine, farm_id: str | None, as_of: datetime, errors: list[str] | None = None
 ) -> list[dict[str, Any]]:
-    out: list[dict[str, Any]] = []
-    queries = deadline_queries()
-    for view in _views(engine, farm_id, as_of, errors):
-        out.extend(o.as_json(view.as_of) for o in ordered(_run(queries, view, errors)))
-    return out
+    return _stored_answers(engine, "deadlines", farm_id, as_of, errors)
 
 
 def findings(
     engine: Engine, farm_id: str | None, as_of: datetime, errors: list[str] | None = None
 ) -> list[dict[str, Any]]:
+    return _stored_answers(engine, "findings", farm_id, as_of, errors)
+
+
+def _deadline_rows(view: FarmView, errors: list[str] | None) -> list[dict[str, Any]]:
+    return [o.as_json(view.as_of) for o in ordered(_run(deadline_queries(), view, errors))]
+
+
+def _finding_rows(view: FarmView, errors: list[str] | None) -> list[dict[str, Any]]:
+    rows = sorted((f for f in _run(finding_queries(), view, errors) if f.on <= view.as_of),
+                  key=lambda f: (f.on, f.rule, f.subject_id))
+    return [f.as_json() for f in rows]
+
+
+_ANSWERS = {"deadlines": _deadline_rows, "findings": _finding_rows}
+
+
+def _stored_answers(engine: Engine, kind: str, farm_id: str | None, as_of: datetime,
+                    errors: list[str] | None) -> list[dict[str, Any]]:
+    """Each farm's rows, read from `answers` while still current for its day, else folded from its states and
+    stored (services/store/answers.py). A farm that cannot answer is reported and never stored."""
+    farms = farm_ids(engine, farm_id)
+    with engine.connect() as conn:
+        stamps = current_stamps(conn, farms)  # before any state is read: see services/store/answers.py
+        stored = load(conn, kind, farms)
     out: list[dict[str, Any]] = []
-    queries = finding_queries()
-    for view in _views(engine, farm_id, as_of, errors):
-        rows = sorted((f for f in _run(queries, view, errors) if f.on <= view.as_of),
-                      key=lambda f: (f.on, f.rule, f.subject_id))
-        out.extend(f.as_json() for f in rows)
+    fresh: dict[str, Stored] = {}
+    for farm in farms:
+        hit = stored.get(farm)
+        if hit is not None and hit.stamps == stamps[farm] and hit.as_of == local_date(as_of, hit.zone).isoformat():
+            out.extend(orjson.loads(hit.body))
+            continue
+        before = len(errors) if errors is not None else 0
+        answered = _fold_answer(engine, kind, farm, as_of, errors)
+        if answered is None:
+            continue
+        rows, zone, day = answered
+        out.extend(rows)
+        if errors is None or len(errors) == before:
+            fresh[farm] = Stored(zone, day.isoformat(), stamps[farm], orjson.dumps(rows))
+    _keep(engine, kind, fresh)
     return out
+
+
+def _fold_answer(engine: Engine, kind: str, farm: str, as_of: datetime, errors: list[str] | None
+                 ) -> tuple[list[dict[str, Any]], str | None, date] | None:
+    """The farm's rows folded from its states, its time zone and the day asked; None when its states cannot
+    be read (reported when errors are collected, the other farms still answer)."""
+    try:
+        view = farm_view(engine, farm, as_of)
+    except Exception as exc:
+        if errors is None:
+            raise
+        log.exception("%s: states not readable", farm)
+        errors.append(f"{farm}: its states cannot be read ({type(exc).__name__})")
+        return None
+    return _ANSWERS[kind](view, errors), view.state("membership").get("time_zone"), view.as_of
+
+
+def _keep(engine: Engine, kind: str, fresh: dict[str, Stored]) -> None:
+    """Store what was folded, if the database lets us at once: a query never waits on an ingest's write lock
+    (nor fails because of it); the next query folds again."""
+    if not fresh:
+        return
+    try:
+        with engine.connect() as conn:
+            raw = conn.connection.dbapi_connection if conn.dialect.name == "sqlite" else None
+            if raw is not None:
+                raw.execute("PRAGMA busy_timeout = 100")
+            try:
+                with conn.begin():
+                    store(conn, kind, fresh)
+            finally:
+                if raw is not None:
+                    raw.execute("PRAGMA busy_timeout = 5000")
+    except OperationalError:
+        log.info("answers of %d farms not stored: the database is busy", len(fresh))
 
 
 def passthrough(engine: Engine, farm_id: str, period: str, as_of: datetime | None = None) -> dict[str, Any]:
