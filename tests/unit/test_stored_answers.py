@@ -26,7 +26,7 @@ AS_OF = [datetime.fromisoformat(d) for d in ("2025-06-30T12:00:00+00:00", "2025-
 def _folded(ledger: EmbeddedLedger, kind: str, as_of: datetime) -> list[dict[str, Any]]:
     """The answer with nothing stored: every farm folded from its states."""
     with ledger.engine.begin() as conn:
-        conn.execute(delete(answers))
+        conn.execute(delete(answers).where(answers.c.kind == kind))
     return getattr(queries, kind)(ledger.engine, None, as_of, [])  # type: ignore[no-any-return]
 
 
