@@ -6,7 +6,7 @@ The answers themselves are computed by the pure queries in `projections/`.
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from datetime import date, datetime
 from typing import Any, TypeVar
 
@@ -115,13 +115,13 @@ def _run(queries: list[Callable[[FarmView], list[R]]], view: FarmView, errors: l
 def deadlines(
     engine: Engine, farm_id: str | None, as_of: datetime, errors: list[str] | None = None
 ) -> list[dict[str, Any]]:
-    return _stored_answers(engine, "deadlines", farm_id, as_of, errors)
+    return [row for body in answer_bodies(engine, "deadlines", farm_id, as_of, errors) for row in orjson.loads(body)]
 
 
 def findings(
     engine: Engine, farm_id: str | None, as_of: datetime, errors: list[str] | None = None
 ) -> list[dict[str, Any]]:
-    return _stored_answers(engine, "findings", farm_id, as_of, errors)
+    return [row for body in answer_bodies(engine, "findings", farm_id, as_of, errors) for row in orjson.loads(body)]
 
 
 def _deadline_rows(view: FarmView, errors: list[str] | None) -> list[dict[str, Any]]:
@@ -135,33 +135,37 @@ def _finding_rows(view: FarmView, errors: list[str] | None) -> list[dict[str, An
 
 
 _ANSWERS = {"deadlines": _deadline_rows, "findings": _finding_rows}
+_FARMS_AT_ONCE = 400
+"""Farms whose stored rows are read (and folded ones stored) together: memory bounded by this, not the program."""
 
 
-def _stored_answers(engine: Engine, kind: str, farm_id: str | None, as_of: datetime,
-                    errors: list[str] | None) -> list[dict[str, Any]]:
-    """Each farm's rows, read from `answers` while still current for its day, else folded from its states and
-    stored (services/store/answers.py). A farm that cannot answer is reported and never stored."""
+def answer_bodies(engine: Engine, kind: str, farm_id: str | None, as_of: datetime,
+                  errors: list[str] | None = None) -> Iterator[bytes]:
+    """`deadlines` or `findings`: each farm's rows as one JSON array, in farm order; read from `answers` while
+    still current for its day, else folded from the farm's states and stored (services/store/answers.py).
+    A farm that cannot answer is reported (when errors are collected) and never stored."""
     farms = farm_ids(engine, farm_id)
-    with engine.connect() as conn:
-        stamps = current_stamps(conn, farms)  # before any state is read: see services/store/answers.py
-        stored = load(conn, kind, farms)
-    out: list[dict[str, Any]] = []
-    fresh: dict[str, Stored] = {}
-    for farm in farms:
-        hit = stored.get(farm)
-        if hit is not None and hit.stamps == stamps[farm] and hit.as_of == local_date(as_of, hit.zone).isoformat():
-            out.extend(orjson.loads(hit.body))
-            continue
-        before = len(errors) if errors is not None else 0
-        answered = _fold_answer(engine, kind, farm, as_of, errors)
-        if answered is None:
-            continue
-        rows, zone, day = answered
-        out.extend(rows)
-        if errors is None or len(errors) == before:
-            fresh[farm] = Stored(zone, day.isoformat(), stamps[farm], orjson.dumps(rows))
-    _keep(engine, kind, fresh)
-    return out
+    for i in range(0, len(farms), _FARMS_AT_ONCE):
+        chunk = farms[i: i + _FARMS_AT_ONCE]
+        with engine.connect() as conn:
+            stamps = current_stamps(conn, chunk)  # before any state is read: see services/store/answers.py
+            stored = load(conn, kind, chunk)
+        fresh: dict[str, Stored] = {}
+        for farm in chunk:
+            hit = stored.get(farm)
+            if hit is not None and hit.stamps == stamps[farm] and hit.as_of == local_date(as_of, hit.zone).isoformat():
+                yield hit.body
+                continue
+            before = len(errors) if errors is not None else 0
+            answered = _fold_answer(engine, kind, farm, as_of, errors)
+            if answered is None:
+                continue
+            rows, zone, day = answered
+            body = orjson.dumps(rows)
+            if errors is None or len(errors) == before:
+                fresh[farm] = Stored(zone, day.isoformat(), stamps[farm], body)
+            yield body
+        _keep(engine, kind, fresh)
 
 
 def _fold_answer(engine: Engine, kind: str, farm: str, as_of: datetime, errors: list[str] | None
