@@ -6,13 +6,14 @@ The answers themselves are computed by the pure queries in `projections/`.
 from __future__ import annotations
 
 import logging
+import re
 from collections.abc import Callable, Iterator
 from datetime import date, datetime
 from typing import Any, TypeVar
 
 import orjson
 from sqlalchemy import Engine, select
-from sqlalchemy.exc import OperationalError
+from sqlalchemy.exc import SQLAlchemyError
 
 from events.types import PROGRAM_KEY
 from projections.calendar import local_date
@@ -135,6 +136,7 @@ def _finding_rows(view: FarmView, errors: list[str] | None) -> list[dict[str, An
 
 
 _ANSWERS = {"deadlines": _deadline_rows, "findings": _finding_rows}
+_PERIOD = re.compile(r"[0-9]{4}-(0[1-9]|1[0-2])")
 _FARMS_AT_ONCE = 400
 """Farms whose stored rows are read (and folded ones stored) together: memory bounded by this, not the program."""
 
@@ -168,6 +170,27 @@ def answer_bodies(engine: Engine, kind: str, farm_id: str | None, as_of: datetim
         _keep(engine, kind, fresh)
 
 
+def stored_answer(engine: Engine, kind: str | None, farm_id: str, as_of: datetime,
+                  answer: Callable[[FarmView], Any]) -> Any:
+    """One farm's answer of `kind` (JSON-ready), read from `answers` while current for its day, else folded
+    and stored (not stored when `kind` is None). LookupError for a farm never enrolled; whatever `answer`
+    raises is raised and nothing is stored. Read or folded, the caller gets the same decoded JSON."""
+    if kind is not None:
+        with engine.connect() as conn:
+            stamp = current_stamps(conn, [farm_id])[farm_id]  # before the states: see services/store/answers.py
+            hit = load(conn, kind, [farm_id]).get(farm_id)
+        if hit is not None and hit.stamps == stamp and hit.as_of == local_date(as_of, hit.zone).isoformat():
+            return orjson.loads(hit.body)
+    view = farm_view(engine, farm_id, as_of)
+    if not view.state("membership").get("enrolled_on"):
+        raise LookupError(f"unknown farm {farm_id!r} (no FarmEnrolled recorded)")
+    body = orjson.dumps(answer(view))
+    if kind is not None:
+        _keep(engine, kind, {farm_id: Stored(view.state("membership").get("time_zone"), view.as_of.isoformat(),
+                                             stamp, body)})
+    return orjson.loads(body)
+
+
 def _fold_answer(engine: Engine, kind: str, farm: str, as_of: datetime, errors: list[str] | None
                  ) -> tuple[list[dict[str, Any]], str | None, date] | None:
     """The farm's rows folded from its states, its time zone and the day asked; None when its states cannot
@@ -199,8 +222,8 @@ def _keep(engine: Engine, kind: str, fresh: dict[str, Stored]) -> None:
             finally:
                 if raw is not None:
                     raw.execute("PRAGMA busy_timeout = 5000")
-    except OperationalError:
-        log.info("answers of %d farms not stored: the database is busy", len(fresh))
+    except SQLAlchemyError as exc:  # busy, or anything else: the answer stands, it is only not kept
+        log.info("answers of %d farms not stored: %s", len(fresh), type(exc).__name__)
 
 
 def passthrough(engine: Engine, farm_id: str, period: str, as_of: datetime | None = None) -> dict[str, Any]:
@@ -210,10 +233,11 @@ def passthrough(engine: Engine, farm_id: str, period: str, as_of: datetime | Non
     from projections.passthrough.query import pass_through
     from services.store.database import now
 
-    view = farm_view(engine, farm_id, as_of or now())
-    if not view.state("membership").get("enrolled_on"):
-        raise LookupError(f"unknown farm {farm_id!r} (no FarmEnrolled recorded)")
-    return pass_through(Books.of(view), period, view.as_of).as_json()
+    def answer(view: FarmView) -> Any:
+        return pass_through(Books.of(view), period, view.as_of).as_json()
+
+    kind = f"passthrough/{period}" if _PERIOD.fullmatch(period) else None  # only a real month is stored
+    return stored_answer(engine, kind, farm_id, as_of or now(), answer)  # type: ignore[no-any-return]
 
 
 # -- standing, notifications and the cross-farm directories (SU-2, PE-1, BU-1) ----------------------------
@@ -267,10 +291,10 @@ def standing(engine: Engine, farm_id: str, as_of: datetime) -> dict[str, Any]:
     """SPEC §4 `dignity standing`; LookupError for a farm never enrolled."""
     from projections.standing.query import NAME, standing_as_of
 
-    view = farm_view(engine, farm_id, as_of)
-    if not view.state("membership").get("enrolled_on"):
-        raise LookupError(f"unknown farm {farm_id!r} (no FarmEnrolled recorded)")
-    return standing_as_of(view.state(NAME), view.as_of).as_json()
+    def answer(view: FarmView) -> Any:
+        return standing_as_of(view.state(NAME), view.as_of).as_json()
+
+    return stored_answer(engine, "standing", farm_id, as_of, answer)  # type: ignore[no-any-return]
 
 
 def notifications(engine: Engine, buyer_id: str) -> list[dict[str, Any]]:

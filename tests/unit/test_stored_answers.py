@@ -57,6 +57,29 @@ def test_stored_answers_equal_a_fold_as_the_ledger_grows(ledger: EmbeddedLedger)
     assert any(r["status"] == "missed" for r in queries.deadlines(ledger.engine, None, AS_OF[-1]))
 
 
+def test_standing_and_passthrough_are_stored_per_farm_and_month_and_never_stale(ledger: EmbeddedLedger) -> None:
+    program = list(generate(3, 10, 12, "2025-01"))
+    cut = len([e for e in program if e["occurred_at"] < "2025-06"])
+    asks = [(kind, farm) for farm in ("farm-00001", "farm-00003")
+            for kind in ("standing", "passthrough/2025-03", "passthrough/2025-05")]
+
+    def ask(kind: str, farm: str) -> Any:
+        if kind == "standing":
+            return queries.standing(ledger.engine, farm, AS_OF[1])
+        return queries.passthrough(ledger.engine, farm, kind.split("/")[1], AS_OF[1])
+
+    before = None
+    for chunk, first in ((program[:cut], 1), (program[cut:], cut + 1)):
+        assert not ledger.ingest(parse_dicts(enumerate(chunk, start=first))).rejected
+        got = {a: ask(*a) for a in asks}  # the second chunk's first ask: what the first chunk stored is stale
+        assert {a: ask(*a) for a in asks} == got
+        with ledger.engine.begin() as conn:
+            conn.execute(delete(answers))
+        assert {a: ask(*a) for a in asks} == got
+        assert got != before
+        before = got
+
+
 def test_a_state_write_restamps_the_farm_and_its_siblings_only(ledger: EmbeddedLedger) -> None:
     post(ledger, *generate(3, 2, 5, "2025-01"))
     with ledger.engine.begin() as conn:  # farm 1 and farm 3 share an owner (SU-2 siblings)
