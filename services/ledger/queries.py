@@ -136,7 +136,7 @@ def _finding_rows(view: FarmView, errors: list[str] | None) -> list[dict[str, An
 
 
 _ANSWERS = {"deadlines": _deadline_rows, "findings": _finding_rows}
-_PERIOD = re.compile(r"[0-9]{4}-(0[1-9]|1[0-2])")
+PERIOD = re.compile(r"[0-9]{4}-(0[1-9]|1[0-2])")
 _FARMS_AT_ONCE = 400
 """Farms whose stored rows are read (and folded ones stored) together: memory bounded by this, not the program."""
 
@@ -171,9 +171,10 @@ def answer_bodies(engine: Engine, kind: str, farm_id: str | None, as_of: datetim
 
 
 def stored_answer(engine: Engine, kind: str | None, farm_id: str, as_of: datetime,
-                  answer: Callable[[FarmView], Any]) -> Any:
+                  answer: Callable[[FarmView], Any], enrolled: bool = True) -> Any:
     """One farm's answer of `kind` (JSON-ready), read from `answers` while current for its day, else folded
-    and stored (not stored when `kind` is None). LookupError for a farm never enrolled; whatever `answer`
+    and stored (not stored when `kind` is None). LookupError for a farm never enrolled (with `enrolled`);
+    whatever `answer`
     raises is raised and nothing is stored. Read or folded, the caller gets the same decoded JSON."""
     if kind is not None:
         with engine.connect() as conn:
@@ -182,7 +183,7 @@ def stored_answer(engine: Engine, kind: str | None, farm_id: str, as_of: datetim
         if hit is not None and hit.stamps == stamp and hit.as_of == local_date(as_of, hit.zone).isoformat():
             return orjson.loads(hit.body)
     view = farm_view(engine, farm_id, as_of)
-    if not view.state("membership").get("enrolled_on"):
+    if enrolled and not view.state("membership").get("enrolled_on"):
         raise LookupError(f"unknown farm {farm_id!r} (no FarmEnrolled recorded)")
     body = orjson.dumps(answer(view))
     if kind is not None:
@@ -236,7 +237,7 @@ def passthrough(engine: Engine, farm_id: str, period: str, as_of: datetime | Non
     def answer(view: FarmView) -> Any:
         return pass_through(Books.of(view), period, view.as_of).as_json()
 
-    kind = f"passthrough/{period}" if _PERIOD.fullmatch(period) else None  # only a real month is stored
+    kind = f"passthrough/{period}" if PERIOD.fullmatch(period) else None  # only a real month is stored
     return stored_answer(engine, kind, farm_id, as_of or now(), answer)  # type: ignore[no-any-return]
 
 

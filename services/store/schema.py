@@ -410,7 +410,7 @@ answers = Table(
     "answers",
     metadata,
     Column("farm_id", String(120), primary_key=True),
-    Column("kind", String(20), primary_key=True),
+    Column("kind", String(200), primary_key=True),
     Column("zone", String(64), nullable=True),
     Column("as_of", String(10), nullable=False),
     Column("stamps", String(80), nullable=False),

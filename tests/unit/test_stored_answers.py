@@ -12,7 +12,7 @@ from typing import Any
 from sqlalchemy import delete, func, select
 
 from services.generate.program import generate
-from services.ledger import queries
+from services.ledger import kin_queries, queries
 from services.ledger.embedded import EmbeddedLedger
 from services.ledger.ingest import parse_dicts
 from services.store.answers import EVERY_FARM, current_stamps
@@ -57,15 +57,20 @@ def test_stored_answers_equal_a_fold_as_the_ledger_grows(ledger: EmbeddedLedger)
     assert any(r["status"] == "missed" for r in queries.deadlines(ledger.engine, None, AS_OF[-1]))
 
 
-def test_standing_and_passthrough_are_stored_per_farm_and_month_and_never_stale(ledger: EmbeddedLedger) -> None:
+def test_standing_passthrough_risk_premium_are_stored_and_never_stale(ledger: EmbeddedLedger) -> None:
     program = list(generate(3, 10, 12, "2025-01"))
     cut = len([e for e in program if e["occurred_at"] < "2025-06"])
+    buyer = next(e["data"]["buyer_id"] for e in program if e["type"] == "MilkPurchased")
     asks = [(kind, farm) for farm in ("farm-00001", "farm-00003")
-            for kind in ("standing", "passthrough/2025-03", "passthrough/2025-05")]
+            for kind in ("standing", "passthrough/2025-03", "passthrough/2025-05", "risk")] + [("premium", buyer)]
 
     def ask(kind: str, farm: str) -> Any:
         if kind == "standing":
             return queries.standing(ledger.engine, farm, AS_OF[1])
+        if kind == "risk":
+            return kin_queries.risk(ledger.engine, farm, AS_OF[1])
+        if kind == "premium":
+            return kin_queries.premium(ledger.engine, farm, None, AS_OF[1])
         return queries.passthrough(ledger.engine, farm, kind.split("/")[1], AS_OF[1])
 
     before = None
