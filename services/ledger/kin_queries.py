@@ -15,8 +15,8 @@ from projections.kin.directory import FLAG_KINDS, VIEW
 from projections.premium.owed import premium_months
 from projections.recruitment.projection import RECRUITMENT
 from projections.recruitment.query import contractors as contractor_rows
-from projections.risk.query import buyer_risk, farm_risk
-from services.ledger.queries import PERIOD, farm_view, states_of, stored_answer
+from projections.risk.query import buyer_risk_of, farm_part, farm_risk, part_json, part_of
+from services.ledger.queries import PERIOD, states_of, stored_answer
 from services.store.schema import kin_facts
 
 CONTRACTOR_KINDS = ("contractor_hire", "contractor_fee", "contractor_violation", "contractor_review")
@@ -89,8 +89,14 @@ def risk(engine: Engine, farm_id: str, as_of: datetime, period: str | None = Non
 
 def buyer_portfolio(engine: Engine, buyer_id: str, period: str, as_of: datetime) -> dict[str, Any]:
     """SPEC §4 `dignity risk --buyer B --period M`: the buyer's mrh-eq and its hotspots."""
-    views = [farm_view(engine, farm, as_of) for farm in buyer_farms(engine, buyer_id, period)]
-    return buyer_risk(buyer_id, period, views)
+    kind = f"riskpart/{buyer_id}/{period}" if PERIOD.fullmatch(period) else None
+
+    def part(view: FarmView) -> Any:
+        return part_json(farm_part(view, buyer_id, period))
+
+    parts = [part_of(stored_answer(engine, kind, farm, as_of, part, enrolled=False))
+             for farm in buyer_farms(engine, buyer_id, period)]
+    return buyer_risk_of(parts, buyer_id, period)
 
 
 def period_end(period: str) -> date:

@@ -62,7 +62,8 @@ def test_standing_passthrough_risk_premium_are_stored_and_never_stale(ledger: Em
     cut = len([e for e in program if e["occurred_at"] < "2025-06"])
     buyer = next(e["data"]["buyer_id"] for e in program if e["type"] == "MilkPurchased")
     asks = [(kind, farm) for farm in ("farm-00001", "farm-00003")
-            for kind in ("standing", "passthrough/2025-03", "passthrough/2025-05", "risk")] + [("premium", buyer)]
+            for kind in ("standing", "passthrough/2025-03", "passthrough/2025-05", "risk")] + [
+        ("premium", buyer), ("portfolio", buyer)]
 
     def ask(kind: str, farm: str) -> Any:
         if kind == "standing":
@@ -71,6 +72,8 @@ def test_standing_passthrough_risk_premium_are_stored_and_never_stale(ledger: Em
             return kin_queries.risk(ledger.engine, farm, AS_OF[1])
         if kind == "premium":
             return kin_queries.premium(ledger.engine, farm, None, AS_OF[1])
+        if kind == "portfolio":
+            return kin_queries.buyer_portfolio(ledger.engine, farm, "2025-05", AS_OF[1])
         return queries.passthrough(ledger.engine, farm, kind.split("/")[1], AS_OF[1])
 
     before = None
