@@ -4,6 +4,7 @@ current shape on first start: the embedded read models are replayed from the log
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Any
 
 from sqlalchemy import inspect, text
 
@@ -47,17 +48,33 @@ def test_history_with_copied_bodies_is_migrated_to_rows_pointing_at_the_log(tmp_
 def test_standing_states_holding_every_fact_are_migrated_to_a_snapshot_and_conduct_months(tmp_path: Path) -> None:
     """The previous version kept every conduct fact in the standing state; on first start it becomes a
     snapshot plus the facts after it, and the facts the `conduct` parts, with the same answers."""
+    check_standing_migration(f"sqlite:///{tmp_path / 'old.db'}")
+
+
+def previous_shape(engine: Any, farm: str) -> dict[str, Any]:
+    """A farm's standing state as the previous version stored it: its keys and every conduct fact."""
+    from projections.standing.conduct import all_facts
+    from services.ledger.queries import load_state
+
+    state = load_state(engine, "standing", farm) or {}
+    facts = all_facts(states_of(engine, farm)["conduct"], state["time_zone"])
+    old = {k: state[k] for k in ("farm_id", "time_zone", "seq", "watermark", "emitted")}
+    old["facts"] = [{k: v for k, v in f.items() if k != "at"} for f in facts]
+    return old
+
+
+def check_standing_migration(url: str) -> None:
+    """Ingest into `url`, rewrite its standing states as the previous version stored them, open it again:
+    the same snapshots and answers (also run on PostgreSQL by the integration tests)."""
     from datetime import UTC, date, datetime, time, timedelta
 
     import orjson
 
-    from projections.standing.conduct import all_facts
     from services.generate.program import generate
     from services.ledger.ingest import parse_dicts
     from services.ledger.queries import deadlines, findings, load_state, standing
     from services.store.states import save_whole
 
-    url = f"sqlite:///{tmp_path / 'old.db'}"
     ledger = EmbeddedLedger(url)
     assert not ledger.ingest(parse_dicts(enumerate(generate(2, 14, 4), start=1))).rejected
     farms = ["farm-00001", "farm-00002"]
@@ -72,10 +89,7 @@ def test_standing_states_holding_every_fact_are_migrated_to_a_snapshot_and_condu
     old_sizes: dict[str, int] = {}
     with ledger.engine.begin() as conn:  # what the previous version left: every fact in the standing state
         for farm in farms:
-            state = load_state(ledger.engine, "standing", farm) or {}
-            facts = all_facts(states_of(ledger.engine, farm)["conduct"], state["time_zone"])
-            old = {k: state[k] for k in ("farm_id", "time_zone", "seq", "watermark", "emitted")}
-            old["facts"] = [{k: v for k, v in f.items() if k != "at"} for f in facts]
+            old = previous_shape(ledger.engine, farm)
             save_whole(conn, {("standing", farm): old})
             old_sizes[farm] = len(orjson.dumps(old))
         conn.execute(text("DELETE FROM state_parts WHERE projection = 'conduct'"))
