@@ -30,17 +30,17 @@ def replay(state: State, as_of: date) -> Machine | Past:
     snapshot, the snapshot's own past (`snapshot.past`). Never a replay from the first fact.
 
     The farm's last machine is kept: one query asks several rules about the same farm and date, and the
-    fold asks again on each fact at a later watermark. While the state holds the same snapshot and the
-    same facts up to the last date, the machine is carried on from there over the facts dated after it."""
+    fold asks again on each fact at a later watermark. While the state holds the same snapshot (the same
+    dict, or an equal one: a re-opened snapshot settles again on the same date with other contents) and
+    the same facts up to the last date, the machine is carried on from there over the facts after it."""
     snap = state.get("snapshot")
     farm = str(state.get("farm_id", ""))
     if snap is not None and as_of.isoformat() < snap["on"]:
         return past(_snapshot_machine(farm, snap), as_of)
     facts: list[Fact] = state.get("facts", [])
-    mark = snap["on"] if snap is not None else None
     with _lock:
         kept = _machines.get(farm)
-        if kept is not None and kept[4] == mark and (kept[0] is facts or _same(kept, facts)):
+        if kept is not None and (kept[4] is snap or kept[4] == snap) and (kept[0] is facts or _same(kept, facts)):
             _, seen, until, machine, _ = kept
             if seen == len(facts) and until == as_of:
                 _machines.move_to_end(farm)
@@ -48,10 +48,10 @@ def replay(state: State, as_of: date) -> Machine | Past:
             if as_of >= until and _later_only(facts, machine, until):
                 day = as_of.isoformat()
                 machine.resume([f for f in facts[machine.fed:] if f["on"] <= day], as_of)
-                _keep(farm, (facts, len(facts), as_of, machine, mark))
+                _keep(farm, (facts, len(facts), as_of, machine, snap))
                 return machine
         machine = (load(snap["machine"], list(facts)) if snap is not None else Machine(list(facts))).run(as_of)
-        _keep(farm, (facts, len(facts), as_of, machine, mark))
+        _keep(farm, (facts, len(facts), as_of, machine, snap))
         return machine
 
 

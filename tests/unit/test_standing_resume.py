@@ -5,21 +5,22 @@ re-opens it; the stored state stays bounded as a farm ages."""
 
 from __future__ import annotations
 
-from datetime import date, datetime, time, timedelta, timezone
+from datetime import UTC, date, datetime, time, timedelta, timezone
 from typing import Any
 
 import orjson
 
+from events.recorded import RecordedEvent
 from projections.calendar import add_months
-from projections.standing.conduct import all_facts
+from projections.standing.conduct import ConductFacts, all_facts
 from projections.standing.machine import Machine
-from projections.standing.projection import HORIZON_DAYS
-from projections.standing.query import replay, standing_changes
+from projections.standing.projection import HORIZON_DAYS, StandingProjection
+from projections.standing.query import replay, standing_as_of, standing_changes
 from projections.standing.snapshot import Past
 from services.generate.program import generate
 from services.ledger.embedded import EmbeddedLedger
 from services.ledger.ingest import parse_dicts
-from services.ledger.queries import load_state, standing, states_of
+from services.ledger.queries import farm_history, load_state, standing, states_of
 from services.store.states import all_states
 from tests.conftest import event, post
 
@@ -88,6 +89,10 @@ def test_a_fact_recorded_after_the_snapshot_passed_its_date_gives_the_replays_an
     assert stored is not None and stored["snapshot"]["on"] > "2025-02-10"  # the violation re-opens it
     assert stored["snapshot"]["on"] < "2025-09-20"  # the probation is run from it
     assert not out_of_order.ingest(parse_dicts(enumerate(late, start=1))).rejected
+    far = datetime(2030, 1, 1, tzinfo=UTC)
+    told = [[(e["event_id"], e["data"]["standing"]) for e in farm_history(led.engine, farm, far, far)
+             if e["type"] == "StandingChanged"] for led in (out_of_order, in_order)]
+    assert told[0] == told[1] and told[0]  # the change the late fact brings is emitted when it arrives
     a, b = (load_state(led.engine, "standing", farm) for led in (out_of_order, in_order))
     assert a is not None and b is not None
     every = _every_fact(in_order, farm)
@@ -153,3 +158,36 @@ def test_the_stored_standing_state_stays_bounded_as_a_farm_ages(ledger: Embedded
     assert sizes[1] - sizes[0] < (every[1] - every[0]) / 8, (sizes, every)
     changes = standing_changes(load_state(ledger.engine, "standing", "farm-1") or {}, date(2029, 1, 1))
     assert [c.kind for c in changes].count("probation") == 4  # every interval is still on the timeline
+
+
+def test_a_snapshot_settled_again_on_the_same_date_is_not_taken_for_the_kept_one() -> None:
+    """A re-opened snapshot settles again on the same date with the same facts after it, but other contents:
+    the kept machine of the old one must not answer (the late fact's change is emitted, and queried)."""
+    standing_fold, months = StandingProjection(), ConductFacts()
+    state, parts = standing_fold.initial("farm-k"), {}
+
+    def apply(n: int, type_: str, on: str, data: dict[str, Any]) -> list[dict[str, Any]]:
+        e = RecordedEvent.from_wire({
+            "event_id": f"e-{n}", "type": type_, "farm_id": "farm-k", "occurred_at": f"{on}T12:00:00-05:00",
+            "recorded_at": "2026-01-01T00:00:00+00:00", "actor": {"role": "mdsc", "id": "m"}, "data": data})
+        months.apply(parts.setdefault(months.part(e), months.initial("farm-k")), e)
+        wanted = standing_fold.history_wanted(state, e)
+        if wanted is not None:
+            standing_fold.reopen(state, e, [parts.get(m, months.initial("farm-k")) for m in wanted[1]])
+        made = standing_fold.apply(state, e)
+        for d in made:
+            standing_fold.apply(state, RecordedEvent.from_wire(d))
+        return made
+
+    apply(0, "FarmEnrolled", "2025-01-02", {"owner_id": "o", "name": "n", "jurisdiction": "VT",
+                                            "enrolled_on": "2025-01-02", "time_zone": "America/New_York"})
+    for n, on in enumerate(["2025-03-01", "2025-06-01", "2025-09-01"], start=1):
+        apply(n, "AuditConducted", on, {"audit_id": f"a-{n}", "kind": "annual", "conducted_on": on, "outcome": "pass"})
+    settled = state["snapshot"]["on"]
+    assert standing_as_of(state, date(2025, 9, 1)).standing == "good_standing"  # kept, then asked again below
+    made = apply(9, "ViolationFound", "2025-02-10", {"violation_id": "v", "source_id": "s", "article": "I",
+                                                      "clause": "a", "found_on": "2025-02-10",
+                                                      "offender": {"role": "none"}})
+    assert state["snapshot"]["on"] == settled
+    assert [d["data"]["kind"] for d in made] == ["suspension"]
+    assert standing_as_of(state, date(2025, 9, 1)).standing == "suspended"  # no reentry audit yet
