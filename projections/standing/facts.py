@@ -11,7 +11,8 @@ from datetime import date
 from typing import Any
 
 from events.recorded import RecordedEvent
-from projections.calendar import local_date
+from events.types import DEFAULT_TZ
+from projections.calendar import local_date, zone
 
 Fact = dict[str, Any]
 
@@ -90,7 +91,7 @@ def dated(fact: Fact, tz: str | None) -> Fact:
     from datetime import datetime
 
     at = fact.get("at")
-    if at is None or not tz:
+    if at is None or not tz or zone(tz) is DEFAULT_TZ:
         return fact
     on = local_date(datetime.fromisoformat(at), tz).isoformat()
     return fact if on == fact["on"] else {**fact, "on": on}

@@ -11,6 +11,7 @@ from __future__ import annotations
 import orjson
 from sqlalchemy import Connection, Engine, delete, insert, inspect, literal, select, text
 
+from services.store.answers import restamp
 from services.store.schema import EMBEDDED_CHECKPOINT, READ_MODELS, checkpoints, history, projection_state, state_parts
 from services.store.states import save_parts, save_whole
 
@@ -61,6 +62,7 @@ def _standing_snapshots(conn: Connection) -> None:
     c = projection_state.c
     if conn.execute(select(state_parts.c.key).where(state_parts.c.projection == CONDUCT).limit(1)).first():
         return
+    changed = False
     for key, raw in conn.execute(select(c.key, c.state).where(c.projection == NAME)).all():
         old = orjson.loads(raw)
         if "snapshot" in old:
@@ -68,6 +70,9 @@ def _standing_snapshots(conn: Connection) -> None:
         state, parts = upgraded(old)
         save_whole(conn, {(NAME, key): state})
         save_parts(conn, {(CONDUCT, key, month): part for month, part in parts.items()})
+        changed = True
+    if changed:  # the same answers, but a stored answer is only ever kept for the states it was made from
+        restamp(conn, [], every_farm=True)
 
 
 def rebuild_read_models(conn: Connection) -> None:
