@@ -61,6 +61,26 @@ def _unrecord(data: Json) -> Suspension | Probation:
     return Probation(**values)
 
 
+def _versions(kept: list[tuple[date, Suspension | Probation]]) -> list[list[Any]]:
+    """An interval's versions: the first whole, each later one as the fields it changed."""
+    out: list[list[Any]] = []
+    before: Json = {}
+    for on, rec in kept:
+        now = _record(rec)
+        out.append([_d(on), {k: v for k, v in now.items() if before.get(k, ...) != v}])
+        before = now
+    return out
+
+
+def _unversions(stored: list[list[Any]]) -> list[tuple[date, Suspension | Probation]]:
+    out: list[tuple[date, Suspension | Probation]] = []
+    whole: Json = {}
+    for on, changed in stored:
+        whole = {**whole, **changed}
+        out.append((date.fromisoformat(on), _unrecord(whole)))
+    return out
+
+
 def _change(c: Change) -> list[Any]:
     return [_d(c.on), c.standing, c.stayed, _d(c.since), c.kind, c.rule, c.subject_id, c.suspension_id,
             _d(c.until), c.cascade_of, list(c.causes)]
@@ -87,7 +107,7 @@ def dump(m: Machine) -> Json:
         "cure_by": _isos(m.cure_by), "changes": [_change(c) for c in m.changes],
         "last": list(m._last), "since": _d(m._since),
         "answers": [[_d(on), s, stayed, _d(since), n, _d(until)] for on, s, stayed, since, n, until in m.answers],
-        "versions": {k: [[_d(on), _record(r)] for on, r in v] for k, v in m.versions.items()},
+        "versions": {k: _versions(v) for k, v in m.versions.items()},
     }
 
 
@@ -109,7 +129,7 @@ def load(data: Json, facts: list[Fact]) -> Machine:
     m._last, m._since = (data["last"][0], data["last"][1]), _day(data["since"])
     m.answers = [(date.fromisoformat(on), s, stayed, _day(since), n, _day(until))
                  for on, s, stayed, since, n, until in data["answers"]]
-    m.versions = {k: [(date.fromisoformat(on), _unrecord(r)) for on, r in v] for k, v in data["versions"].items()}
+    m.versions = {k: _unversions(v) for k, v in data["versions"].items()}
     for key, kept in m.versions.items():  # the current intervals: each one's last version, as its own copy
         current = _unrecord(_record(kept[-1][1]))
         if key.startswith("s:"):
