@@ -69,7 +69,7 @@ class EmbeddedLedger:
     ) -> IngestReport:
         report = Ingestor(self.append, self.enrolled_farms(), self.vault, self.clock,
                           self.enrolled_farms).run(parsed, progress)
-        self.sign_checkpoint()
+        report.unsigned = self.sign_or_say_why()[1]  # the events are stored either way: the report says it
         return report
 
     def append(self, candidates: list[Candidate], recorded_at: datetime) -> AppendOutcome:
@@ -144,13 +144,24 @@ class EmbeddedLedger:
     def sign_checkpoint(self) -> Signed | None:
         """Sign the log as it is now (ingest and tick do it at the end). None, with the reason on stderr, when
         the rows appended since the last checkpoint do not hold: `dignity verify` names them."""
+        signed, failure = self.sign_or_say_why()
+        if failure is not None:
+            print(failure, file=sys.stderr)
+        return signed
+
+    def sign_or_say_why(self) -> tuple[Signed | None, str | None]:
+        """Sign the log as it is now; or why it could not be signed (refused: rows that do not hold; or the
+        signing itself failed: an unreadable key file, a full disk). Never raises: what was appended before
+        is committed, and the caller's report must still be given."""
         if not self.sign:
-            return None
+            return None, None
         try:
-            return write_checkpoint(self.engine, self.signer, self.clock(), checkpoint_copy_path(self.engine.url))
+            return write_checkpoint(self.engine, self.signer, self.clock(),
+                                    checkpoint_copy_path(self.engine.url)), None
         except CheckpointRefused as exc:
-            print(f"checkpoint refused: {exc}", file=sys.stderr)
-            return None
+            return None, f"checkpoint refused: {exc}"
+        except Exception as exc:
+            return None, f"checkpoint not signed ({type(exc).__name__}: {exc})"
 
     def _checkpoint(self, conn: Connection) -> None:
         position = _last_position(conn)

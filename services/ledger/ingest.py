@@ -35,6 +35,8 @@ class IngestReport:
     rejected: list[dict[str, Any]] = field(default_factory=list)
     stopped: str | None = None
     """Why the ingest stopped before the end, if it did (then nothing after that point was appended)."""
+    unsigned: str | None = None
+    """Why the checkpoint after the ingest was not signed, if it was not (what was appended stays stored)."""
 
     def add(self, outcome: AppendOutcome) -> None:
         self.accepted += len(outcome.accepted)
@@ -49,6 +51,8 @@ class IngestReport:
         }
         if self.stopped is not None:
             out["stopped"] = self.stopped
+        if self.unsigned is not None:
+            out["unsigned"] = self.unsigned
         return out
 
 
