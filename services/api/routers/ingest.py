@@ -17,6 +17,7 @@ from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import StreamingResponse
 
 from events.codec import EventRejected, decode_document
+from services.api.responses import streamed
 from services.auth import posting
 from services.auth.deps import PrincipalDep
 from services.auth.roles import Principal
@@ -81,7 +82,7 @@ def _run(request: Request, who: Principal, parsed_of: Any, fields: dict[str, str
 
 def _streamed(answer: posting.Answer) -> StreamingResponse:
     """The answer streams from its spool, after the write lock is released (services/auth/posting.py)."""
-    return StreamingResponse(answer.chunks(), media_type="application/json")
+    return streamed(answer.chunks())
 
 
 @router.post("/events", summary="Append events (JSON Lines, a JSON array, or one object)",
