@@ -106,8 +106,9 @@ def failure(exc: BaseException) -> str:
     return f"{type(exc).__name__}: {text}" if text else type(exc).__name__
 
 
-def parse_jsonl(lines: Iterable[bytes | str]) -> Iterator[tuple[int, Event | EventRejected]]:
-    for number, text in enumerate(lines, start=1):
+def parse_jsonl(lines: Iterable[bytes | str], start: int = 1) -> Iterator[tuple[int, Event | EventRejected]]:
+    """Each line decoded, numbered from `start` (a body read in pieces goes on where the last piece ended)."""
+    for number, text in enumerate(lines, start=start):
         if not text.strip():
             continue
         yield number, _guarded(decode_line, text, number)
