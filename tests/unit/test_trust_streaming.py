@@ -126,16 +126,22 @@ def test_trust_program_wide_deadlines_stream_and_equal_the_query(served: tuple[F
 
 def test_trust_a_lazy_query_with_errors_still_names_them_in_the_header(served: tuple[FastAPI, str, str],
                                                                        monkeypatch: pytest.MonkeyPatch) -> None:
-    """A query that gives an iterator learns what it cannot answer as it goes: the answer is spooled first,
-    so `X-Not-Evaluated` is sent, and then it streams."""
+    """The stored answers come farm by farm, and what cannot be answered is learnt on the way: the answer is
+    spooled first, so `X-Not-Evaluated` is sent, and then it streams."""
     app, token, farm = served
 
-    def lazy(engine: Any, farm_id: str | None, as_of: datetime, errors: list[str]) -> Iterator[dict[str, Any]]:
-        for n in range(3_000):
-            yield {"rule": "PT-8", "farm_id": farm, "n": n}
+    def lazy(engine: Any, kind: str, farm_id: str | None, as_of: datetime, errors: list[str]) -> Iterator[bytes]:
+        for n in range(0, 3_000, 100):
+            yield orjson.dumps([{"rule": "PT-8", "farm_id": farm, "n": k} for k in range(n, n + 100)])
         errors.append("farm-x: cannot answer (KeyError)")
 
-    monkeypatch.setattr(queries, "findings", lazy)
+    monkeypatch.setattr(queries, "answer_bodies", lazy)
     status, headers, bodies = get(app, token, "/findings")
     assert status == 200 and orjson.loads(headers[b"x-not-evaluated"]) == ["farm-x: cannot answer (KeyError)"]
     assert [r["n"] for r in orjson.loads(b"".join(bodies))] == list(range(3_000)) and len(bodies) > 1
+
+
+@pytest.mark.parametrize("arrays", [[], [b"[]"], [b"[1,2]", b"[]", b" [3] ", b"[]"], [b"[]", b"[{\"a\":[1]}]"]])
+def test_trust_farm_arrays_join_into_one_array(arrays: list[bytes]) -> None:
+    joined = b"".join(responses.json_arrays(arrays))
+    assert orjson.loads(joined) == [x for a in arrays for x in orjson.loads(a)]

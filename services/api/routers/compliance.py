@@ -10,9 +10,7 @@ it); the other roles neither.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable
 from datetime import datetime
-from typing import Any
 
 import orjson
 from fastapi import APIRouter, HTTPException, Request
@@ -20,7 +18,7 @@ from fastapi.responses import StreamingResponse
 from sqlalchemy import Engine
 
 from services.api.params import AsOf, EngineDep, FarmFilter
-from services.api.responses import streamed_array_then
+from services.api.responses import json_arrays, streamed_then
 from services.auth import policy
 from services.auth.deps import PrincipalDep, refuse
 from services.auth.roles import Principal
@@ -50,23 +48,23 @@ def _farm(request: Request, who: Principal, what: str, farm: str | None) -> str 
 def deadlines(request: Request, engine: EngineDep, who: PrincipalDep, as_of: AsOf,
               farm: FarmFilter = None) -> StreamingResponse:
     """Every obligation with a due date: `{rule, farm_id, subject_id, due, status, met_on}`."""
-    return _answer(queries.deadlines, engine, _farm(request, who, "deadlines", farm), as_of)
+    return _answer("deadlines", engine, _farm(request, who, "deadlines", farm), as_of)
 
 
 @router.get("/findings")
 def findings(request: Request, engine: EngineDep, who: PrincipalDep, as_of: AsOf,
              farm: FarmFilter = None) -> StreamingResponse:
     """Every compliance finding that is not a deadline: `{rule, farm_id, subject_id, on, detail}`."""
-    return _answer(queries.findings, engine, _farm(request, who, "findings", farm), as_of)
+    return _answer("findings", engine, _farm(request, who, "findings", farm), as_of)
 
 
-def _answer(query: Callable[..., Iterable[dict[str, Any]]], engine: Engine, farm: str | None,
-            as_of: datetime) -> StreamingResponse:
-    """The rows stream; what could not be evaluated is known once they are all made (a lazy query's rows
-    are spooled first: services/api/responses.py)."""
+def _answer(kind: str, engine: Engine, farm: str | None, as_of: datetime) -> StreamingResponse:
+    """Each farm's rows as the ledger keeps them (`queries.answer_bodies`: JSON arrays), joined without
+    decoding them; spooled first, so what could not be evaluated is known for the header
+    (services/api/responses.py), then streamed."""
     errors: list[str] = []
-    rows = query(engine, farm, as_of, errors)
-    return streamed_array_then(rows, lambda: not_evaluated(errors))
+    bodies = queries.answer_bodies(engine, kind, farm, as_of, errors)
+    return streamed_then(json_arrays(bodies), lambda: not_evaluated(errors))
 
 
 def not_evaluated(errors: list[str]) -> dict[str, str] | None:
