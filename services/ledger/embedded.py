@@ -134,7 +134,9 @@ class EmbeddedLedger:
         report = TickReport(at)
         from services.runner.risk_sweep import risk_level_changes
 
-        due = replay_after is not None or self.risk_throttle.due(self.engine, at)
+        # Replayed, RK-1's changes are not asked again: the tick appended them last, so the catch-up after it
+        # applies them from the log, in the same order.
+        due = replay_after is None and self.risk_throttle.due(self.engine, at)
         risk = risk_level_changes(self.engine, self.enrolled_farms(), at, recorded) if due else []  # RK-1
         with self.engine.begin() as conn:
             before = conn.execute(select(func.max(events.c.position))).scalar() or 0

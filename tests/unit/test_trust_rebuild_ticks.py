@@ -70,3 +70,22 @@ def test_trust_rebuild_from_the_cli_and_a_reopened_ledger_keep_the_ticks(ledger:
     assert result.exit_code == 0, result.output
     assert time_derived(EmbeddedLedger(engine=ledger.engine)) == derived
     assert differences(before, ledger.engine) == []
+
+
+def test_trust_rebuild_replays_ticks_that_announced_risk_levels(ledger: EmbeddedLedger, tmp_path: Path) -> None:
+    """RK-1: a tick appends `RiskLevelChanged` to the log and tells the buyers; a rebuild gives back every row."""
+    from tests.conftest import event
+    from tests.unit.test_rk_risk_maps import FARM, indicator, ok, setup, violation
+
+    setup(ledger)
+    ok(ledger, event("BuyerLinked", FARM, "2022-01-03", {"buyer_id": "buyer-1", "since": "2022-01-03"}),
+       indicator("composite", "20", "40", "0.4"))
+    assert [e.type for e in ledger.tick(end_of("2024-01-31")).appended] == ["RiskLevelChanged"]
+    ok(ledger, violation("v-1", "a", "2024-03-05"))
+    ledger.tick(end_of("2024-03-31"))
+    before = connect(copy_of(ledger, tmp_path))
+    answers = queries.notifications(ledger.engine, "buyer-1")
+    assert len(answers) == 3
+    ledger.rebuild()
+    assert differences(before, ledger.engine) == []
+    assert queries.notifications(ledger.engine, "buyer-1") == answers
