@@ -22,6 +22,7 @@ import logging
 import os
 import sys
 import threading
+import time
 from collections.abc import Sequence
 from typing import Any, cast
 
@@ -192,16 +193,20 @@ async def apply_until_done(records: Sequence[Record]) -> Outcome:
 @app.agent(events_topic, concurrency=1)
 async def project(stream: faust.StreamT[bytes]) -> None:
     taken = cast(faust.Stream[bytes], stream).noack_take(BATCH, within=WITHIN)
+    waited = time.perf_counter()
     async for batch in taken:
+        started = time.perf_counter()
         events = cast(list[EventT[bytes]], batch)  # noack_take yields the events themselves
         records = [Record(e.message.topic, e.message.partition, e.message.offset,
                           e.message.value or b"", e.message.key)
                    for e in events]
         outcome = await apply_until_done(records)
+        applied_in = time.perf_counter() - started
         for event in events:  # only now may Faust commit these offsets
             await stream.ack(event)
-        log.info("applied %d, skipped %d, failed %d (batch of %d)",
-                 outcome.applied, outcome.skipped, outcome.failed, len(events))
+        log.info("applied %d, skipped %d, failed %d (batch of %d; %.3f s taking, %.3f s applying)",
+                 outcome.applied, outcome.skipped, outcome.failed, len(events), started - waited, applied_in)
+        waited = time.perf_counter()
 
 
 @app.timer(SWEEP_SECONDS)

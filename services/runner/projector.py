@@ -30,7 +30,7 @@ from services.store.database import now, utc_text
 from services.store.locks import lock_partitions
 from services.store.outbox import pending
 from services.store.schema import applied, failures, outbox, partition_offsets, projection_state, relay
-from services.store.upsert import upsert
+from services.store.upsert import claim, upsert
 
 log = logging.getLogger(__name__)
 
@@ -102,13 +102,12 @@ class Projector:
             fresh = [r for r in records if r.offset > done.get((r.topic, r.partition), -1)]
             events, refused = _trusted(conn, fresh)
             outcome.farms = {e.farm_id for e in events}
-            todo = _not_applied(conn, events)
+            todo = _not_applied(conn, events)  # and now marked applied, in this transaction
             outcome.skipped = len(records) - len(todo) - len(refused)
             outcome.failed = len(refused)
             _refuse(conn, refused)
             if todo:
                 outcome.derived, outcome.relay = self.writer.apply(conn, todo)
-                conn.execute(applied.insert(), [{"event_id": e.event_id} for e in todo])
                 # A derived event that reached this farm through the log (from another farm) is published too.
                 passed_on = [e.raw for e in todo if e.type in DERIVED_TYPES]
                 pending(conn, outbox, passed_on)  # the writer already put its own derived events there
@@ -222,15 +221,13 @@ def _lock_partitions(conn: Connection, records: Sequence[Record]) -> dict[tuple[
 
 
 def _not_applied(conn: Connection, events: list[RecordedEvent]) -> list[RecordedEvent]:
-    ids = list({e.event_id for e in events})
-    seen: set[str] = set()
-    for i in range(0, len(ids), _CHUNK):
-        chunk = ids[i : i + _CHUNK]
-        seen.update(conn.execute(select(applied.c.event_id).where(applied.c.event_id.in_(chunk))).scalars())
+    """The events no earlier transaction applied, each once (a second copy in the batch is dropped), in
+    order; their ids are inserted into `applied` here (one statement: the insert says which were new)."""
+    fresh = claim(conn, applied, "event_id", list(dict.fromkeys(e.event_id for e in events)))
     todo = []
     for event in events:
-        if event.event_id not in seen:  # also drops a second copy inside the batch
-            seen.add(event.event_id)
+        if event.event_id in fresh:
+            fresh.discard(event.event_id)
             todo.append(event)
     return todo
 
