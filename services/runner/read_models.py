@@ -36,6 +36,7 @@ from services.store.schema import (
 )
 from services.store.states import load_all_parts, load_parts, load_whole, save_parts, save_whole
 from services.store.upsert import upsert  # also imported from here by older callers
+from services.store.wakeup import notify_feed
 
 _CHUNK = 500
 DIRECTORIES: dict[str, tuple[Any, list[str]]] = {
@@ -236,6 +237,8 @@ class ReadModelWriter:
 
     def _save(self, conn: Connection, out: Folded) -> None:
         self._directory.flush()
+        if out.derived:
+            notify_feed(conn)  # the delivery pump's next round starts on this commit
         whole = {(k[0], k[1]): ({"seq": self._seqs[k[1]]} if k[0] == HISTORY else self._states[(k[0], k[1])])
                  for k in out.touched if len(k) == 2}
         save_whole(conn, whole)
