@@ -39,6 +39,7 @@ import uuid
 from collections.abc import Callable, Iterator
 from contextlib import ExitStack, contextmanager
 from dataclasses import dataclass, field
+from datetime import date, datetime, timedelta
 from pathlib import Path
 from typing import Any
 from urllib.parse import quote
@@ -47,6 +48,7 @@ import orjson
 from sqlalchemy import Engine, create_engine, func, select, text
 
 from bench.common import err, machine, per_second, program_lines, progress, show
+from events.types import DEFAULT_TZ
 from services.delivery.pump import Pump
 from services.delivery.topic import StandingChangesTopic
 from services.ledger.distributed import DistributedLedger
@@ -338,8 +340,10 @@ def faust_path(here: Place, engine: Engine, ends: Ends, workers: Workers, count:
 
 
 # -- (c) event → buyer topic latency ----------------------------------------------------------------------------
-def farm_setup(farm: str) -> list[dict[str, Any]]:
-    enrolled = "2025-01-06"
+def farm_setup(farm: str, today: date) -> list[dict[str, Any]]:
+    """Enrolled and linked to the buyer a week ago: nothing time alone brings (a worker's tick) notifies
+    the buyer of these farms while they are timed."""
+    enrolled = (today - timedelta(days=7)).isoformat()
     return [
         _event("FarmEnrolled", farm, enrolled, {"owner_id": f"owner-{farm}", "name": farm.title(),
                                                "jurisdiction": "VT", "enrolled_on": enrolled,
@@ -348,12 +352,11 @@ def farm_setup(farm: str) -> list[dict[str, Any]]:
     ]
 
 
-def violation(farm: str) -> dict[str, Any]:
+def violation(farm: str, on: date) -> dict[str, Any]:
     """Article I (a): suspension at once (SU-1), so a StandingChanged and a BuyerNotified for the buyer."""
-    on = "2025-03-03"
-    return _event("ViolationFound", farm, on, {"violation_id": f"v-{farm}", "source_id": "audit-bench",
-                                              "article": "I", "clause": "a", "found_on": on,
-                                              "offender": {"role": "none", "person_id": None}})
+    return _event("ViolationFound", farm, on.isoformat(), {
+        "violation_id": f"v-{farm}", "source_id": "audit-bench", "article": "I", "clause": "a",
+        "found_on": on.isoformat(), "offender": {"role": "none", "person_id": None}})
 
 
 def _event(type_: str, farm: str, on: str, data: dict[str, Any]) -> dict[str, Any]:
@@ -362,7 +365,8 @@ def _event(type_: str, farm: str, on: str, data: dict[str, Any]) -> dict[str, An
 
 
 class BuyerTopic:
-    """Reads the buyer topic from its end, in a thread: when each farm's notification arrived."""
+    """Reads the buyer topic from its end, in a thread: when each farm's notification effective on a day
+    arrived."""
 
     def __init__(self, kafka: str, topic: str) -> None:
         from kafka import KafkaConsumer, TopicPartition
@@ -374,7 +378,7 @@ class BuyerTopic:
         self.consumer.seek_to_end(*parts)
         for tp in parts:
             self.consumer.position(tp)  # resolve the end now, before anything is sent
-        self.seen: dict[str, float] = {}
+        self.seen: dict[tuple[str, str], float] = {}
         self.lock = threading.Lock()
         self.stop = threading.Event()
         self.thread = threading.Thread(target=self._run, name="bench-buyer-topic", daemon=True)
@@ -386,11 +390,12 @@ class BuyerTopic:
                 moment = time.perf_counter()
                 with self.lock:
                     for r in records:
-                        self.seen.setdefault(orjson.loads(r.value)["farm_id"], moment)
+                        body = orjson.loads(r.value)
+                        self.seen.setdefault((body["farm_id"], body["effective_on"]), moment)
 
-    def arrival(self, farm: str) -> float | None:
+    def arrival(self, farm: str, effective_on: str) -> float | None:
         with self.lock:
-            return self.seen.get(farm)
+            return self.seen.get((farm, effective_on))
 
     def close(self) -> None:
         self.stop.set()
@@ -401,10 +406,12 @@ class BuyerTopic:
 def latency(here: Place, engine: Engine, ends: Ends, workers: Workers, samples: int, timeout: float
             ) -> list[float]:
     farms = [f"farm-bench-lat-{i:04d}" for i in range(samples)]
-    ingest(here, [e for f in farms for e in farm_setup(f)], "(c) enrol the latency farms")
+    day = datetime.now(DEFAULT_TZ).date() - timedelta(days=1)  # a day past in the farms' zone
+    ingest(here, [e for f in farms for e in farm_setup(f, day)], "(c) enrol the latency farms")
     caught_up(engine, here, ends, "the latency farms' enrolments", timeout, workers)
     topic = StandingChangesTopic(engine, here.kafka, here.prefix)
     pump = Pump(engine, topic=topic)
+    pump.run_once()  # the program's own notifications first: only what is timed is left to deliver
     thread, stop = pump.start()  # as `dignity serve` runs it (its interval)
     buyer = BuyerTopic(here.kafka, topic.topic)
     ledger = DistributedLedger(here.url, here.kafka, prefix=here.prefix)
@@ -416,11 +423,11 @@ def latency(here: Place, engine: Engine, ends: Ends, workers: Workers, samples: 
             for farm in farms:
                 time.sleep(rng.uniform(0.05, 0.4))  # spread the sends over the pump's and the batch's phases
                 sent = time.perf_counter()
-                report = ledger.ingest(parse_dicts([(1, violation(farm))]))
+                report = ledger.ingest(parse_dicts([(1, violation(farm, day))]))
                 if report.accepted != 1:
                     raise SystemExit(f"latency event not accepted: {report.as_json()}")
                 deadline = sent + SAMPLE_TIMEOUT
-                while (arrived := buyer.arrival(farm)) is None and time.perf_counter() < deadline:
+                while (arrived := buyer.arrival(farm, day.isoformat())) is None and time.perf_counter() < deadline:
                     if workers.dead():
                         raise SystemExit(f"worker(s) {workers.dead()} exited\n{workers.tail()}")
                     time.sleep(0.005)

@@ -37,6 +37,8 @@ log = logging.getLogger(__name__)
 TRANSIENT = (OperationalError, InterfaceError)
 """Database errors worth retrying (connection lost, deadlock, serialization): the batch is tried again."""
 _CHUNK = 500
+TICK_CHUNK = 8
+"""Farms a tick folds per transaction (each farm's tick is its own: chunks change no answer)."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -118,18 +120,23 @@ class Projector:
         return outcome
 
     def tick(self, topic: str, farms: Mapping[int, Iterable[str]], at: datetime) -> Outcome:
-        """What time alone has brought these farms (by partition of `topic`) by `at`: one transaction per
-        partition holding the same partition lock as a batch, so a tick and the agent never interleave on a
-        farm; the derived events go to `outbox`, SU-2 notices to `relay`, as a batch's do."""
+        """What time alone has brought these farms (by partition of `topic`) by `at`: transactions of
+        `TICK_CHUNK` farms holding the same partition lock as a batch, so a tick and the agent never
+        interleave on a farm; the derived events go to `outbox`, SU-2 notices to `relay`, as a batch's do."""
         outcome = Outcome()
         for partition, names in sorted(farms.items()):
-            with self.engine.begin() as conn:
-                lock_partitions(conn, [(topic, partition)])
-                derived, relayed = self.ticker.tick(conn, names, at, now())
-                pending(conn, relay, relayed)
-            outcome.derived += derived
-            outcome.relay += relayed
-            outcome.farms |= set(names)
+            ordered = sorted(set(names))
+            # A few farms a transaction: the partition lock is held for a moment at a time, so a batch of the
+            # partition (an event on its way to a buyer) waits for one chunk, not for the whole partition.
+            for i in range(0, len(ordered), TICK_CHUNK):
+                chunk = ordered[i : i + TICK_CHUNK]
+                with self.engine.begin() as conn:
+                    lock_partitions(conn, [(topic, partition)])
+                    derived, relayed = self.ticker.tick(conn, chunk, at, now())
+                    pending(conn, relay, relayed)
+                outcome.derived += derived
+                outcome.relay += relayed
+                outcome.farms |= set(chunk)
         outcome.relay += self._risk_changes(outcome.farms, at)  # after every SU-2 notice, as the embedded tick
         return outcome
 
