@@ -37,8 +37,9 @@ log = logging.getLogger(__name__)
 TRANSIENT = (OperationalError, InterfaceError)
 """Database errors worth retrying (connection lost, deadlock, serialization): the batch is tried again."""
 _CHUNK = 500
-TICK_CHUNK = 8
-"""Farms a tick folds per transaction (each farm's tick is its own: chunks change no answer)."""
+TICK_CHUNK = 1
+"""Farms a tick folds per transaction: one, so a batch waits for one farm's tick at most (each farm's tick is its
+own fold: chunks change no answer)."""
 
 
 @dataclass(frozen=True, slots=True)
