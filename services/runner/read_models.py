@@ -16,8 +16,11 @@ import orjson
 from sqlalchemy import Connection, delete, select
 
 from events.recorded import RecordedEvent
+from events.types import PROGRAM_KEY
 from projections.fold import HISTORY, Entry, Fold, Folded
+from projections.kin.directory import FLAG_KINDS
 from projections.projection import Derived, Projection, State, is_parted, merged
+from services.store.answers import restamp
 from services.store.database import utc_text
 from services.store.locks import lock_owner
 from services.store.outbox import pending
@@ -48,6 +51,11 @@ DIRECTORIES: dict[str, tuple[Any, list[str]]] = {
     "kin_facts": (kin_facts, ["kind", "event_id"]),
 }
 
+_READ_BY_EVERY_FARM = {"owners", "bans", "enrolments", "controls", "kin_facts"}
+"""Directories a farm's rule queries read (`services/ledger/queries.py` farm_view): a write to them may change
+any farm's deadlines and findings. (`employments`, `cascades` and `notifications` are read by writers only.)"""
+_KIN_READ_BY_FARMS = {*FLAG_KINDS, "article_i"}
+
 
 class SqlDirectory:
     """The cross-farm directories as the process managers read them, inside the writer's transaction.
@@ -59,6 +67,8 @@ class SqlDirectory:
         self.conn = conn
         self._bans: dict[str, list[dict[str, Any]]] | None = None
         self._owners_locked: set[str] = set()
+        self.every_farm_changed = False
+        """A row every farm's answers may read was written (stored answers, `services/store/answers.py`)."""
         self._unwritten: dict[str, dict[tuple[Any, ...], dict[str, Any]]] = {}
         """Rows written and not inserted yet, by table and key (insert-only: the first row of a key wins)."""
 
@@ -102,6 +112,8 @@ class SqlDirectory:
         keys = DIRECTORIES[table][1]
         self._unwritten.setdefault(table, {}).setdefault(tuple(row[k] for k in keys), row)
         self.written(table)
+        if table in _READ_BY_EVERY_FARM and (table != "kin_facts" or row.get("kind") in _KIN_READ_BY_FARMS):
+            self.every_farm_changed = True
 
     def controlled(self, controller_id: str) -> dict[str, tuple[str, list[tuple[str, str | None]]]]:
         """SU-2: every farm the controller owns or controls: farm -> (enrolled_on, control spans; an owned
@@ -245,6 +257,8 @@ class ReadModelWriter:
         save_parts(conn, {(k[0], k[1], k[2]): self._parts[(k[0], k[1], k[2])] for k in out.touched if len(k) == 3})
         upsert(conn, history, [_history_row(e) for e in out.history], ["farm_id", "seq"], [])
         pending(conn, outbox, out.derived)
+        farms = {k[1] for k in out.touched if k[0] != HISTORY}
+        restamp(conn, farms - {PROGRAM_KEY}, PROGRAM_KEY in farms or self._directory.every_farm_changed)
 
     @staticmethod
     def clear(conn: Connection) -> None:
