@@ -127,8 +127,8 @@ class Projector:
         outcome = Outcome()
         for partition, names in sorted(farms.items()):
             ordered = sorted(set(names))
-            # A few farms a transaction: the partition lock is held for a moment at a time, so a batch of the
-            # partition (an event on its way to a buyer) waits for one chunk, not for the whole partition.
+            # `TICK_CHUNK` farms a transaction: the partition lock is held a moment at a time, so a batch of the
+            # partition (an event on its way to a buyer) waits for one farm's tick, not the whole partition's.
             for i in range(0, len(ordered), TICK_CHUNK):
                 chunk = ordered[i : i + TICK_CHUNK]
                 with self.engine.begin() as conn:

@@ -17,7 +17,7 @@ def upsert(conn: Connection, table: Any, rows: list[dict[str, Any]], keys: list[
     if not rows:
         return
     if conn.dialect.name == "postgresql" and _plain(table):
-        # One statement over one array per column (`unnest`): the driver sends eight arrays instead of
+        # One statement over one array per column (`unnest`): the driver sends an array a column instead of
         # SQLAlchemy rendering and processing a bind parameter per value (a batch's history rows cost ~0.25 ms
         # each that way), and PostgreSQL parses one short statement.
         columns = tuple(rows[0])
