@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from datetime import datetime
+from itertools import groupby
 from typing import Any
 
 import orjson
@@ -38,6 +39,7 @@ from services.store.schema import (
 )
 from services.store.states import load_all_parts, load_parts, load_whole, save_parts, save_whole
 from services.store.upsert import upsert  # also imported from here by older callers
+from services.store.wakeup import notify_feed
 
 _CHUNK = 500
 DIRECTORIES: dict[str, tuple[Any, list[str]]] = {
@@ -56,7 +58,10 @@ _KIN_READ_BY_FARMS = {*FLAG_KINDS, "article_i"}
 
 
 class SqlDirectory:
-    """The cross-farm directories as the process managers read them, inside the writer's transaction."""
+    """The cross-farm directories as the process managers read them, inside the writer's transaction.
+
+    Rows written are held and inserted in one statement per table: before any read of that table (so a read
+    sees every row written before it, as one insert per row did) and at the end of the batch (`flush`)."""
 
     def __init__(self, conn: Connection) -> None:
         self.conn = conn
@@ -64,6 +69,17 @@ class SqlDirectory:
         self._owners_locked: set[str] = set()
         self.every_farm_changed = False
         """A row every farm's answers may read was written (stored answers, `services/store/answers.py`)."""
+        self._unwritten: dict[str, dict[tuple[Any, ...], dict[str, Any]]] = {}
+        """Rows written and not inserted yet, by table and key (insert-only: the first row of a key wins)."""
+
+    def flush(self, *tables: str) -> None:
+        """Insert the rows held for these tables (all of them if none is named)."""
+        for table in tables or list(self._unwritten):
+            target, keys = DIRECTORIES[table]
+            # In the order written (an autoincrement position keeps it); one statement per run of rows with
+            # the same columns.
+            for _, run in groupby(self._unwritten.pop(table, {}).values(), key=tuple):
+                upsert(self.conn, target, list(run), keys, [])
 
     def written(self, table: str) -> None:
         """The writer added a row to `table` in this transaction: forget what was read of it."""
@@ -71,12 +87,14 @@ class SqlDirectory:
             self._bans = None
 
     def enrolments(self, owner_id: str) -> dict[str, str]:
+        self.flush("enrolments")
         rows = self.conn.execute(select(enrolments.c.farm_id, enrolments.c.enrolled_on)
                                  .where(enrolments.c.owner_id == owner_id))
         return {farm: on for farm, on in rows}
 
     def cascades(self, owner_id: str, origin: str | None = None, suspension_id: str | None = None
                  ) -> list[dict[str, Any]]:
+        self.flush("cascades")
         query = select(cascades).where(cascades.c.owner_id == owner_id).order_by(cascades.c.position)
         if origin is not None:
             query = query.where(cascades.c.origin == origin, cascades.c.suspension_id == suspension_id)
@@ -91,8 +109,8 @@ class SqlDirectory:
             self._owners_locked.add(owner)
 
     def write(self, table: str, row: dict[str, Any]) -> None:
-        target, keys = DIRECTORIES[table]
-        upsert(self.conn, target, [row], keys, [])
+        keys = DIRECTORIES[table][1]
+        self._unwritten.setdefault(table, {}).setdefault(tuple(row[k] for k in keys), row)
         self.written(table)
         if table in _READ_BY_EVERY_FARM and (table != "kin_facts" or row.get("kind") in _KIN_READ_BY_FARMS):
             self.every_farm_changed = True
@@ -100,6 +118,7 @@ class SqlDirectory:
     def controlled(self, controller_id: str) -> dict[str, tuple[str, list[tuple[str, str | None]]]]:
         """SU-2: every farm the controller owns or controls: farm -> (enrolled_on, control spans; an owned
         farm's span is open)."""
+        self.flush("enrolments", "controls")
         out: dict[str, tuple[str, list[tuple[str, str | None]]]] = {
             farm: (on, [("0000-01-01", None)]) for farm, on in self.enrolments(controller_id).items()}
         rows = self.conn.execute(
@@ -112,17 +131,20 @@ class SqlDirectory:
 
     def employments_of(self, person_id: str) -> list[dict[str, Any]]:
         """PE-1: the person's hires and separations at every farm."""
+        self.flush("employments")
         query = select(employments).where(employments.c.person_id == person_id)
         return [dict(r) for r in self.conn.execute(query).mappings()]
 
     def cascades_from(self, origins: list[str]) -> list[dict[str, Any]]:
         """The `cascades` rows whose origin is one of these farms, in the order derived."""
+        self.flush("cascades")
         query = select(cascades).where(cascades.c.origin.in_(sorted(origins))).order_by(cascades.c.position)
         return [dict(r) for r in self.conn.execute(query).mappings()] if origins else []
 
     def bans_of(self, person_id: str) -> list[dict[str, Any]]:
         # Every hire asks; bans are few. One read of the whole table per batch beats one query per hire.
         if self._bans is None:
+            self.flush("bans")
             self._bans = {}
             for row in self.conn.execute(select(bans)).mappings():
                 self._bans.setdefault(row["person_id"], []).append(dict(row))
@@ -226,6 +248,9 @@ class ReadModelWriter:
             self._parts[(name, farm, part)] = found.get((name, farm, part)) or self._parted[name].initial(farm)
 
     def _save(self, conn: Connection, out: Folded) -> None:
+        self._directory.flush()
+        if out.derived:
+            notify_feed(conn)  # the delivery pump's next round starts on this commit
         whole = {(k[0], k[1]): ({"seq": self._seqs[k[1]]} if k[0] == HISTORY else self._states[(k[0], k[1])])
                  for k in out.touched if len(k) == 2}
         save_whole(conn, whole)
