@@ -8,7 +8,7 @@ database: catch up, then validate, seal, append and project in batches); the rat
 an old ledger ingests slower than a young one. Beside it, measured in the same run on the same lines:
 
 - the raw ceiling: orjson decode + one SQLite `executemany` per 2,000 lines into a table with a unique event_id;
-- `dignity rebuild` beside a raw read (SQLite select + orjson decode of the same rows);
+- `dignity rebuild` beside a raw read (SQLite select + decode of the same rows: zstd as stored, then orjson);
 - database bytes ÷ JSON Lines bytes;
 - query latency on the aged ledger, through the functions the API calls: per farm (deadlines, findings,
   passthrough, standing, history) p50/p99, and the program-wide deadlines (every farm).
@@ -37,6 +37,7 @@ from services.generate.calendar import parse_month
 from services.ledger import queries
 from services.ledger.embedded import EmbeddedLedger
 from services.ledger.ingest import BATCH, parse_jsonl
+from services.store.bodies import unpack
 from services.store.database import now
 
 START = "2025-01"
@@ -85,13 +86,14 @@ def raw_ceiling(lines: list[bytes], folder: Path) -> float:
 
 
 def raw_read(db: Path) -> tuple[int, float]:
-    """SQLite select of every log row in order + orjson decode of each body: the floor of a replay."""
+    """SQLite select of every log row in order + decode of each body (zstd, as stored, then orjson): the floor
+    of a replay."""
     conn = sqlite3.connect(db)
 
     def run() -> int:
         n = 0
         for (body,) in conn.execute("SELECT body FROM events ORDER BY position"):
-            orjson.loads(body)
+            orjson.loads(unpack(body))
             n += 1
         return n
 

@@ -9,12 +9,12 @@ from typing import Any
 import orjson
 from sqlalchemy import Connection, Engine, func, select
 
-from events.codec import content_digest
 from events.recorded import RecordedEvent
 from services.log.audit import scan, stored_rows
 from services.log.event_log import AppendOutcome, Candidate, sort_out
 from services.log.integrity import COLUMNS, Tally, link, row_hash
 from services.log.migrate import migrate_log_format
+from services.store.bodies import pack, unpack
 from services.store.database import utc_text
 from services.store.schema import events
 
@@ -51,7 +51,7 @@ class SqlEventLog:
             if cand.clear is None or seen is None or seen == cand.digest:
                 continue
             raw = conn.execute(select(events.c.body).where(events.c.event_id == event_id)).scalar()
-            if raw is not None and self.legacy_match is not None and self.legacy_match(orjson.loads(raw), cand):
+            if raw is not None and self.legacy_match is not None and self.legacy_match(orjson.loads(unpack(raw)), cand):
                 known[event_id] = cand.digest
 
     def append_in(self, conn: Connection, candidates: Sequence[Candidate], recorded_at: datetime) -> AppendOutcome:
@@ -75,7 +75,7 @@ class SqlEventLog:
             row = {
                 "event_id": body["event_id"], "type": body["type"], "farm_id": farm,
                 "occurred_at": utc_text(occurred), "recorded_at": stamp_key,
-                "digest": content_digest(cand.body), "body": raw,
+                "digest": cand.digest, "body": pack(raw),  # the digest the candidate carries: over this body
             }
             seq, head = self._head(conn, farm)
             row["chain"] = link(head, seq + 1, row_hash(*(row[c] for c in COLUMNS), raw))
@@ -135,4 +135,4 @@ class SqlEventLog:
 
 def _rows(result: Iterable[tuple[int, bytes]]) -> Iterator[tuple[int, bytes]]:
     for position, body in result:
-        yield position, bytes(body)
+        yield position, unpack(body)

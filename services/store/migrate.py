@@ -8,9 +8,19 @@ read models, whose log is Kafka) the change is made in place, keeping every row.
 
 from __future__ import annotations
 
-from sqlalchemy import Connection, Engine, delete, insert, inspect, literal, select, text
+from sqlalchemy import Connection, Engine, bindparam, delete, insert, inspect, literal, select, text, update
 
-from services.store.schema import EMBEDDED_CHECKPOINT, READ_MODELS, checkpoints, history, projection_state, state_parts
+from services.store.bodies import is_packed, pack
+from services.store.schema import (
+    EMBEDDED_CHECKPOINT,
+    READ_MODELS,
+    checkpoints,
+    events,
+    history,
+    ledger_meta,
+    projection_state,
+    state_parts,
+)
 
 _NULLABLE_NOW = ("event_id", "type", "occurred_at", "recorded_at", "body")
 
@@ -21,6 +31,7 @@ def migrate(engine: Engine) -> None:
         if "position" not in columns:
             _history_by_position(conn)
         _split_states(conn)
+        _packed_bodies(conn)
 
 
 def _history_by_position(conn: Connection) -> None:
@@ -46,6 +57,28 @@ def _split_states(conn: Connection) -> None:
         projection_state.c.projection.in_(names))
     conn.execute(insert(state_parts).from_select(["key", "projection", "part", "state"], old))
     conn.execute(delete(projection_state).where(projection_state.c.projection.in_(names)))
+
+
+BODIES_KEY = "events_body"
+BODIES_PACKED = "zstd-1"
+
+
+def _packed_bodies(conn: Connection, page: int = 5000) -> None:
+    """Log bodies stored as plain JSON (by an earlier version) are stored compressed (`services/store/bodies`),
+    in place, once. Hashes are over the plain JSON, so no digest, link or signed checkpoint changes."""
+    done = select(ledger_meta.c.value).where(ledger_meta.c.name == BODIES_KEY)
+    if conn.execute(done).scalar() == BODIES_PACKED:
+        return
+    last = 0
+    store = update(events).where(events.c.position == bindparam("at")).values(body=bindparam("packed"))
+    while rows := conn.execute(select(events.c.position, events.c.body).where(events.c.position > last)
+                               .order_by(events.c.position).limit(page)).all():
+        last = rows[-1][0]
+        plain = [{"at": p, "packed": pack(bytes(b))} for p, b in rows if not is_packed(b)]
+        if plain:
+            conn.execute(store, plain)
+    conn.execute(ledger_meta.delete().where(ledger_meta.c.name == BODIES_KEY))
+    conn.execute(ledger_meta.insert().values(name=BODIES_KEY, value=BODIES_PACKED))
 
 
 def rebuild_read_models(conn: Connection) -> None:
