@@ -17,7 +17,7 @@ from sqlalchemy.exc import InterfaceError, OperationalError
 
 from events.catalogue import DERIVED_TYPES, REFERENCE_TYPES, Event
 from events.catalogue.complaints import SealedPerson
-from events.codec import EventRejected, content_digest, decode_line, encode, to_json, validate
+from events.codec import EventRejected, content_digest, decode_line, digest_of, encode, to_json, validate
 from events.types import PROGRAM_KEY
 from services.log.event_log import AppendOutcome, Candidate
 from services.sealing.assigned import check_unassigned
@@ -208,7 +208,8 @@ class Ingestor:
             sender_rules(item, number, lambda f: self._is_enrolled(f, pending))
             body = to_json(item)
             del body["recorded_at"]  # always None here (sender_rules); the digest leaves it out anyway
-            if b"\\u0000" in encode(body):
+            encoded = encode(body)
+            if b"\\u0000" in encoded:
                 raise EventRejected(number, None, "holds a NUL character (\\u0000), which no field may hold")
             try:
                 clear = seal_personal_data(body, self.vault)
@@ -218,7 +219,7 @@ class Ingestor:
                 fields = ", ".join(f"data.{name}" for name in SEALED_FIELDS.get(item.type, ())) or "data"
                 raise EventRejected(number, fields, f"cannot be sealed ({failure(exc)})") from None
             # Over the sealed form (nothing of a person in clear); sealing is deterministic, so a resend matches.
-            digest = content_digest(body)
+            digest = content_digest(body) if clear else digest_of(encoded)  # sealing changed it: encode again
         except EventRejected as exc:
             report.rejected.append({"line": number, "error": exc.reason})
             return None

@@ -37,6 +37,9 @@ class SqlEventLog:
     def __init__(self, engine: Engine) -> None:
         self.engine = engine
         self._heads: dict[str, tuple[int, str]] = {}
+        self.written: dict[str, str] | None = None
+        """With a dict (a ledger that signs what it appends): each appended event's link, by event id, until
+        the next checkpoint checks them (`audit.check_row`)."""
         self.migrated = migrate_log_format(engine)  # a log of an older format: rewritten once, then signed
         # Set by the ledger: is this stored body (sealed before deterministic sealing) the candidate as sent?
         self.legacy_match: Callable[[dict[str, Any], Candidate], bool] | None = None
@@ -80,6 +83,8 @@ class SqlEventLog:
             seq, head = self._head(conn, farm)
             row["chain"] = link(head, seq + 1, row_hash(*(row[c] for c in COLUMNS), raw))
             self._heads[farm] = (seq + 1, row["chain"])
+            if self.written is not None:
+                self.written[body["event_id"]] = row["chain"]
             rows.append(row)
             outcome.accepted.append(RecordedEvent.of_current(body, occurred, recorded))
         conn.execute(events.insert(), rows)
@@ -92,6 +97,8 @@ class SqlEventLog:
     def forget_heads(self) -> None:
         """After a rolled-back append the cached chain heads may name rows that were never written."""
         self._heads.clear()
+        if self.written is not None:
+            self.written.clear()
 
     def _head(self, conn: Connection, farm: str) -> tuple[int, str]:
         """The farm's event count and last link."""

@@ -131,23 +131,46 @@ class ReadModelWriter:
         self._seqs: dict[str, int] = {}
         """Each loaded farm's history length (the `history` state)."""
         self._parted = {p.name: p for p in self.projections if is_parted(p)}
+        self._stored = True
+        """May the store hold a state this cache has not loaded? False after `store_emptied` while the cache
+        is kept: every state there is then in the cache, and nothing is read back."""
+        self._unsaved: set[tuple[str, ...]] = set()
+        """States folded with `defer_states` and not written yet (`save_deferred`)."""
 
     def forget_cache(self) -> None:
         self._states.clear()
         self._parts.clear()
         self._seqs.clear()
+        self._unsaved.clear()
+        self._stored = True
 
-    def apply(self, conn: Connection, batch: Sequence[RecordedEvent], positions: Sequence[int] | None = None
-              ) -> tuple[list[Derived], list[Derived]]:
+    def store_emptied(self) -> None:
+        """The read models were just emptied (a rebuild): with the cache kept, nothing need be read back."""
+        self.forget_cache()
+        self._stored = not self.keep_cache
+
+    def apply(self, conn: Connection, batch: Sequence[RecordedEvent], positions: Sequence[int] | None = None,
+              defer_states: bool = False) -> tuple[list[Derived], list[Derived]]:
         """Apply a batch; returns (derived events of these farms, events to append to the log).
 
         `positions` (one per event) are the events' rows in the embedded log: their history rows then point
-        there instead of holding a second copy of the body."""
+        there instead of holding a second copy of the body. With `defer_states` (a replay, with the cache
+        kept) the states stay in memory until `save_deferred`, so a state many batches touch is written once;
+        history, outbox and directory rows are written as they come."""
         self._begin(conn, {e.farm_id for e in batch})
-        self._load_parts(conn, self.fold.parts(batch))
+        if self._stored:
+            self._load_parts(conn, self.fold.parts(batch))
         out = self.fold.events(batch, self, self._directory, self._seqs, positions)
+        if defer_states and self.keep_cache:
+            self._unsaved |= out.touched
+            out.touched = set()
         self._save(conn, out)
         return out.derived, out.elsewhere
+
+    def save_deferred(self, conn: Connection) -> None:
+        """Write every state folded with `defer_states` since the last call, once."""
+        self._save(conn, Folded(touched=self._unsaved))
+        self._unsaved = set()
 
     def tick(self, conn: Connection, farms: Iterable[str], at: datetime, recorded_at: datetime
              ) -> tuple[list[Derived], list[Derived]]:
@@ -173,7 +196,7 @@ class ReadModelWriter:
         key = (projection.name, farm, part)
         state = self._parts.get(key)
         if state is None:
-            state = load_parts(self._conn, [key]).get(key) or projection.initial(farm)
+            state = (load_parts(self._conn, [key]).get(key) if self._stored else None) or projection.initial(farm)
             self._parts[key] = state
         return state
 
@@ -183,8 +206,9 @@ class ReadModelWriter:
 
     def merged(self, name: str, farm: str) -> State:
         """A split projection's whole state: every part of the farm (those loaded, the rest read now)."""
-        stored = load_all_parts(self._conn, name, farm)
-        self._parts.update({k: v for k, v in stored.items() if k not in self._parts})
+        if self._stored:
+            stored = load_all_parts(self._conn, name, farm)
+            self._parts.update({k: v for k, v in stored.items() if k not in self._parts})
         mine = [v for (n, f, _), v in sorted(self._parts.items()) if n == name and f == farm]
         return merged(self._parted[name].initial(farm), [orjson.loads(orjson.dumps(v)) for v in mine])
 
@@ -198,7 +222,7 @@ class ReadModelWriter:
 
     def _load(self, conn: Connection, farms: Iterable[str]) -> None:
         missing = [f for f in farms if f not in self._seqs]
-        for (name, farm), state in load_whole(conn, missing).items():
+        for (name, farm), state in (load_whole(conn, missing) if self._stored else {}).items():
             if name == HISTORY:
                 self._seqs[farm] = int(state["seq"])
             else:

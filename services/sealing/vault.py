@@ -35,10 +35,13 @@ class KeyVault:
                 raise ValueError("a key vault needs an event database or a key store")
             store = key_store_for(engine)
         self.store = store
+        self._ids_secret: bytes | None = None  # made once, never changed: read once (each read is a write)
 
     def person_id_for(self, context: str) -> str:
         """The ledger's id for a person first seen at `context` (event id and field)."""
-        mac = hmac.new(self.store.secret(PERSON_IDS), context.encode(), hashlib.sha256).digest()
+        if self._ids_secret is None:
+            self._ids_secret = self.store.secret(PERSON_IDS)
+        mac = hmac.new(self._ids_secret, context.encode(), hashlib.sha256).digest()
         return f"person-{uuid.UUID(bytes=mac[:16], version=4)}"
 
     def seal(self, person: dict[str, Any], context: str = "") -> dict[str, str]:
