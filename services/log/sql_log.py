@@ -17,6 +17,7 @@ from services.log.migrate import migrate_log_format
 from services.store.bodies import pack, unpack
 from services.store.database import utc_text
 from services.store.schema import events
+from services.store.upsert import insert_rows
 
 _CHUNK = 500  # ids per IN (...) lookup; below SQLite's variable limit
 
@@ -87,7 +88,7 @@ class SqlEventLog:
                 self.written[body["event_id"]] = row["chain"]
             rows.append(row)
             outcome.accepted.append(RecordedEvent.of_current(body, occurred, recorded))
-        conn.execute(events.insert(), rows)
+        insert_rows(conn, events, rows)
         return outcome
 
     def append(self, candidates: Sequence[Candidate], recorded_at: datetime) -> AppendOutcome:

@@ -93,8 +93,8 @@ def test_a_forgotten_person_cannot_be_found_from_the_files_on_disk(tmp_path: Pat
     sent = complaint(PERSON, "c-1")
     post(ledger, enrol(), sent, complaint({"name": "Rosa Cruz", "contact": "+1-802-555-0100"}, "c-2"))
     with ledger.engine.connect() as conn:
-        query = select(events.c.body).where(events.c.type == "ComplaintReceived")
-        body = orjson.loads(unpack(conn.execute(query).scalar_one()))
+        query = select(events.c.body).where(events.c.type == "ComplaintReceived").order_by(events.c.position)
+        body = orjson.loads(unpack(conn.execute(query).scalars().first()))  # type: ignore[arg-type]
     person_id = body["data"]["complainant"]["person_id"]
     key = ledger.vault.store.key(person_id)
     assert key is not None and key in disk(tmp_path)  # before: the key is on disk, in the key store's files
