@@ -48,12 +48,33 @@ DIRECTORIES: dict[str, tuple[Any, list[str]]] = {
 
 
 class SqlDirectory:
-    """The cross-farm directories as the process managers read them, inside the writer's transaction."""
+    """The cross-farm directories as the process managers read them, inside the writer's transaction.
+
+    Rows written are kept until the next read of any directory, or the end of the batch (`flush`), and
+    then inserted together: a replay writes thousands (who works where, kin facts) and reads few."""
 
     def __init__(self, conn: Connection) -> None:
         self.conn = conn
         self._bans: dict[str, list[dict[str, Any]]] | None = None
         self._owners_locked: set[str] = set()
+        self._pending: list[tuple[str, dict[str, Any]]] = []
+
+    def flush(self, *tables: str) -> None:
+        """Insert the rows written so far to these directories (all, without any), each table's in the order
+        written (runs of one table and one set of columns)."""
+        if tables:
+            pending = [p for p in self._pending if p[0] in tables]
+            self._pending = [p for p in self._pending if p[0] not in tables]
+        else:
+            pending, self._pending = self._pending, []
+        run: list[dict[str, Any]] = []
+        for i, (table, row) in enumerate(pending):
+            run.append(row)
+            following = pending[i + 1] if i + 1 < len(pending) else None
+            if following is None or following[0] != table or following[1].keys() != row.keys():
+                target, keys = DIRECTORIES[table]
+                upsert(self.conn, target, run, keys, [])
+                run = []
 
     def written(self, table: str) -> None:
         """The writer added a row to `table` in this transaction: forget what was read of it."""
@@ -61,12 +82,14 @@ class SqlDirectory:
             self._bans = None
 
     def enrolments(self, owner_id: str) -> dict[str, str]:
+        self.flush("enrolments")
         rows = self.conn.execute(select(enrolments.c.farm_id, enrolments.c.enrolled_on)
                                  .where(enrolments.c.owner_id == owner_id))
         return {farm: on for farm, on in rows}
 
     def cascades(self, owner_id: str, origin: str | None = None, suspension_id: str | None = None
                  ) -> list[dict[str, Any]]:
+        self.flush("cascades")
         query = select(cascades).where(cascades.c.owner_id == owner_id).order_by(cascades.c.position)
         if origin is not None:
             query = query.where(cascades.c.origin == origin, cascades.c.suspension_id == suspension_id)
@@ -81,13 +104,14 @@ class SqlDirectory:
             self._owners_locked.add(owner)
 
     def write(self, table: str, row: dict[str, Any]) -> None:
-        target, keys = DIRECTORIES[table]
-        upsert(self.conn, target, [row], keys, [])
+        DIRECTORIES[table]  # an unknown table fails here, at the write, not at the flush
+        self._pending.append((table, row))
         self.written(table)
 
     def controlled(self, controller_id: str) -> dict[str, tuple[str, list[tuple[str, str | None]]]]:
         """SU-2: every farm the controller owns or controls: farm -> (enrolled_on, control spans; an owned
         farm's span is open)."""
+        self.flush("enrolments", "controls")
         out: dict[str, tuple[str, list[tuple[str, str | None]]]] = {
             farm: (on, [("0000-01-01", None)]) for farm, on in self.enrolments(controller_id).items()}
         rows = self.conn.execute(
@@ -100,16 +124,19 @@ class SqlDirectory:
 
     def employments_of(self, person_id: str) -> list[dict[str, Any]]:
         """PE-1: the person's hires and separations at every farm."""
+        self.flush("employments")
         query = select(employments).where(employments.c.person_id == person_id)
         return [dict(r) for r in self.conn.execute(query).mappings()]
 
     def cascades_from(self, origins: list[str]) -> list[dict[str, Any]]:
         """The `cascades` rows whose origin is one of these farms, in the order derived."""
+        self.flush("cascades")
         query = select(cascades).where(cascades.c.origin.in_(sorted(origins))).order_by(cascades.c.position)
         return [dict(r) for r in self.conn.execute(query).mappings()] if origins else []
 
     def bans_of(self, person_id: str) -> list[dict[str, Any]]:
         # Every hire asks; bans are few. One read of the whole table per batch beats one query per hire.
+        self.flush("bans")
         if self._bans is None:
             self._bans = {}
             for row in self.conn.execute(select(bans)).mappings():
@@ -164,6 +191,7 @@ class ReadModelWriter:
         if defer_states and self.keep_cache:
             self._unsaved |= out.touched
             out.touched = set()
+        self._directory.flush()
         self._save(conn, out)
         return out.derived, out.elsewhere
 
@@ -181,6 +209,7 @@ class ReadModelWriter:
         names = sorted(set(farms))
         self._begin(conn, names)
         out = self.fold.tick(names, at, recorded_at, self, self._directory, self._seqs)
+        self._directory.flush()
         self._save(conn, out)
         return out.derived, out.elsewhere
 
