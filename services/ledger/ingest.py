@@ -96,6 +96,15 @@ def seal_personal_data(body: dict[str, Any], vault: KeyVault) -> dict[str, Any] 
     return clear or None
 
 
+def _sealing_contexts(item: Event | EventRejected) -> list[str]:
+    """Where a valid event carries personal data in clear: the contexts its people's ids are made from."""
+    if isinstance(item, EventRejected):
+        return []
+    return [f"{item.event_id}/data.{name}" for name in SEALED_FIELDS.get(item.type, ())
+            if getattr(item.data, name, None) not in (None, "") and not isinstance(getattr(item.data, name),
+                                                                                      SealedPerson)]
+
+
 def failure(exc: BaseException) -> str:
     """An unexpected exception as a one-line reason (its class and message, not a traceback)."""
     text = str(exc).strip().splitlines()[0][:300] if str(exc).strip() else ""
@@ -164,27 +173,37 @@ class Ingestor:
         pending_farms: set[str] = set()
         unreported = 0  # progress is told in steps: a call per line costs more than the line on big files
         items = iter(parsed)
-        while True:
-            try:
-                got = next(items, None)
-            except Exception as exc:  # the reader itself broke (not one line): the ingest stops here
-                self._stop(batch, report, f"the input could not be read further ({failure(exc)})")
-                break
-            if got is None:
-                break
-            number, item = got
-            if report.stopped is not None:
-                report.rejected.append({"line": number, "error": f"not recorded: {report.stopped}"})
-                continue
-            candidate = self._candidate(number, item, pending_farms, report)
-            if candidate is not None:
-                batch.append(candidate)
-            if len(batch) >= BATCH:
-                self._flush(batch, pending_farms, report)
-            unreported += 1
-            if progress and unreported >= PROGRESS_STEP:
-                progress(unreported)
-                unreported = 0
+        broken: str | None = None
+        ended = False
+        while not ended and broken is None:
+            chunk: list[tuple[int, Event | EventRejected]] = []  # read ahead, so the keys are made at once
+            while len(chunk) < BATCH:
+                try:
+                    got = next(items, None)
+                except Exception as exc:  # the reader itself broke (not one line): the ingest stops there
+                    broken = f"the input could not be read further ({failure(exc)})"
+                    break
+                if got is None:
+                    ended = True
+                    break
+                chunk.append(got)
+            if report.stopped is None:
+                self.vault.prepare([c for _, item in chunk for c in _sealing_contexts(item)])
+            for number, item in chunk:
+                if report.stopped is not None:
+                    report.rejected.append({"line": number, "error": f"not recorded: {report.stopped}"})
+                    continue
+                candidate = self._candidate(number, item, pending_farms, report)
+                if candidate is not None:
+                    batch.append(candidate)
+                if len(batch) >= BATCH:
+                    self._flush(batch, pending_farms, report)
+                unreported += 1
+                if progress and unreported >= PROGRESS_STEP:
+                    progress(unreported)
+                    unreported = 0
+        if broken is not None and report.stopped is None:
+            self._stop(batch, report, broken)
         if report.stopped is None:
             self._flush(batch, pending_farms, report)
         if progress and unreported:
