@@ -4,13 +4,12 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from datetime import datetime
-from functools import lru_cache
 from typing import Any
 
 import orjson
 from sqlalchemy import Connection, Engine, func, select
 
-from events.recorded import RecordedEvent
+from events.recorded import RecordedEvent, moment_of
 from services.log.audit import scan, stored_rows
 from services.log.event_log import AppendOutcome, Candidate, sort_out
 from services.log.integrity import COLUMNS, Tally, link, row_hash, utc_of
@@ -77,7 +76,7 @@ class SqlEventLog:
             body = {**cand.body, "recorded_at": stamp}
             raw = orjson.dumps(body)
             farm = body["farm_id"]
-            occurred = _moment(body["occurred_at"])
+            occurred = moment_of(body["occurred_at"])
             row = {
                 "event_id": body["event_id"], "type": body["type"], "farm_id": farm,
                 "occurred_at": utc_of(body["occurred_at"]), "recorded_at": stamp_key,
@@ -154,10 +153,6 @@ class SqlEventLog:
         with self.engine.connect() as conn:
             problems = scan(stored_rows(conn), Tally())
         return sorted({p.farm_id for p in problems if p.farm_id})
-
-
-_moment = lru_cache(maxsize=8192)(datetime.fromisoformat)
-"""Many events share an occurred_at: parse each text once (a datetime is immutable)."""
 
 
 def _rows(result: Iterable[tuple[int, bytes]]) -> Iterator[tuple[int, bytes]]:
