@@ -11,7 +11,7 @@ from datetime import datetime
 from typing import Any
 
 import orjson
-from sqlalchemy import Connection, Engine, func, select
+from sqlalchemy import Connection, Engine, func, select, text
 
 from events.catalogue import Event
 from events.codec import EventRejected, content_digest
@@ -27,7 +27,7 @@ from services.log.sql_log import SqlEventLog
 from services.runner.read_models import ReadModelWriter
 from services.sealing.vault import KeyVault
 from services.store.database import connect, now
-from services.store.schema import EMBEDDED_CHECKPOINT, checkpoints, events, projection_state, ticks
+from services.store.schema import EMBEDDED_CHECKPOINT, ENROLLED, checkpoints, events, projection_state, ticks
 from services.store.upsert import upsert
 
 CHECKPOINT = EMBEDDED_CHECKPOINT
@@ -221,7 +221,7 @@ class EmbeddedLedger:
     # -- reading ---------------------------------------------------------------------------------
     def enrolled_farms(self) -> set[str]:
         with self.engine.connect() as conn:
-            query = select(events.c.farm_id).where(events.c.type == "FarmEnrolled").distinct()
+            query = select(events.c.farm_id).where(text(ENROLLED)).distinct()  # the partial index
             return set(conn.execute(query).scalars())
 
 

@@ -16,6 +16,7 @@ from services.store.schema import (
     READ_MODELS,
     checkpoints,
     events,
+    events_enrolled,
     history,
     ledger_meta,
     projection_state,
@@ -32,6 +33,7 @@ def migrate(engine: Engine) -> None:
             _history_by_position(conn)
         _split_states(conn)
         _packed_bodies(conn)
+        events_enrolled.create(conn, checkfirst=True)  # an index added since: create_all skips existing tables
 
 
 def _history_by_position(conn: Connection) -> None:
