@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from dataclasses import replace
+from fractions import Fraction
 from typing import Any
 
 from events.types import period_of
@@ -47,7 +48,22 @@ def farm_part(view: FarmView, buyer: str, period: str) -> FarmPart:
 
 
 def buyer_risk(buyer: str, period: str, views: Iterable[FarmView]) -> dict[str, Any]:
-    parts = [farm_part(v, buyer, period) for v in views]
+    return buyer_risk_of([farm_part(v, buyer, period) for v in views], buyer, period)
+
+
+def part_json(part: FarmPart) -> list[Any]:
+    """A farm's part, exactly (fractions as numerator and denominator), for a store to keep."""
+    return [part.farm_id, part.mrh_eq.numerator, part.mrh_eq.denominator, part.level,
+            part.share_of_milk.numerator, part.share_of_milk.denominator]
+
+
+def part_of(row: list[Any]) -> FarmPart:
+    farm, num, den, level, share_num, share_den = row
+    return FarmPart(farm, Fraction(num, den), level, Fraction(share_num, share_den))
+
+
+def buyer_risk_of(parts: list[FarmPart], buyer: str, period: str) -> dict[str, Any]:
+    """The buyer's mrh-eq and hotspots from its farms' parts (`farm_part`)."""
     scored = [p for p in parts if p.level is not None]
     total, spots = hotspots(scored)
     return {"buyer_id": buyer, "period": period, "mrh_eq": decimal_text(total), "hotspots": spots,

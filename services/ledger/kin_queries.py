@@ -10,12 +10,13 @@ from sqlalchemy import Engine, select
 
 from events.types import PROGRAM_KEY
 from projections.calendar import local_date, month_bounds
+from projections.compliance import FarmView
 from projections.kin.directory import FLAG_KINDS, VIEW
 from projections.premium.owed import premium_months
 from projections.recruitment.projection import RECRUITMENT
 from projections.recruitment.query import contractors as contractor_rows
-from projections.risk.query import buyer_risk, farm_risk
-from services.ledger.queries import farm_view, states_of
+from projections.risk.query import buyer_risk_of, farm_part, farm_risk, part_json, part_of
+from services.ledger.queries import PERIOD, states_of, stored_answer
 from services.store.schema import kin_facts
 
 CONTRACTOR_KINDS = ("contractor_hire", "contractor_fee", "contractor_violation", "contractor_review")
@@ -55,9 +56,14 @@ def premium(engine: Engine, buyer_id: str, period: str | None, as_of: datetime,
     """SPEC §4 `dignity premium --buyer B [--period M]`: owed vs remitted per farm and month (BP-1). A farm
     whose rate is not in force is reported in `errors` (when given) and the others still answer."""
     out: list[dict[str, Any]] = []
+    kind = f"premium/{buyer_id}/{period or 'all'}" if period is None or PERIOD.fullmatch(period) else None
+
+    def months(view: FarmView) -> Any:
+        return [m.as_json() for m in premium_months(view, buyer_id, period)]
+
     for farm in buyer_farms(engine, buyer_id, period):
         try:
-            out += [m.as_json() for m in premium_months(farm_view(engine, farm, as_of), buyer_id, period)]
+            out += stored_answer(engine, kind, farm, as_of, months, enrolled=False)
         except LookupError as exc:
             if errors is None:
                 raise
@@ -77,16 +83,20 @@ def contractors(engine: Engine, contractor_id: str | None, as_of: datetime) -> l
 
 def risk(engine: Engine, farm_id: str, as_of: datetime, period: str | None = None) -> dict[str, Any]:
     """SPEC §4 `dignity risk FARM`; LookupError for a farm never enrolled."""
-    view = farm_view(engine, farm_id, as_of)
-    if not view.state("membership").get("enrolled_on"):
-        raise LookupError(f"unknown farm {farm_id!r} (no FarmEnrolled recorded)")
-    return farm_risk(view, period)
+    kind = f"risk/{period or 'now'}" if period is None or PERIOD.fullmatch(period) else None
+    return stored_answer(engine, kind, farm_id, as_of, lambda view: farm_risk(view, period))  # type: ignore[no-any-return]
 
 
 def buyer_portfolio(engine: Engine, buyer_id: str, period: str, as_of: datetime) -> dict[str, Any]:
     """SPEC §4 `dignity risk --buyer B --period M`: the buyer's mrh-eq and its hotspots."""
-    views = [farm_view(engine, farm, as_of) for farm in buyer_farms(engine, buyer_id, period)]
-    return buyer_risk(buyer_id, period, views)
+    kind = f"riskpart/{buyer_id}/{period}" if PERIOD.fullmatch(period) else None
+
+    def part(view: FarmView) -> Any:
+        return part_json(farm_part(view, buyer_id, period))
+
+    parts = [part_of(stored_answer(engine, kind, farm, as_of, part, enrolled=False))
+             for farm in buyer_farms(engine, buyer_id, period)]
+    return buyer_risk_of(parts, buyer_id, period)
 
 
 def period_end(period: str) -> date:

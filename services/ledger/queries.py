@@ -6,12 +6,14 @@ The answers themselves are computed by the pure queries in `projections/`.
 from __future__ import annotations
 
 import logging
+import re
 from collections.abc import Callable, Iterator
 from datetime import date, datetime
 from typing import Any, TypeVar
 
 import orjson
 from sqlalchemy import Engine, select
+from sqlalchemy.exc import SQLAlchemyError
 
 from events.types import PROGRAM_KEY
 from projections.calendar import local_date
@@ -19,6 +21,7 @@ from projections.compliance import FarmView, ordered
 from projections.projection import is_parted, merged
 from projections.reference.rates import RateMissing
 from projections.registry import all_projections, deadline_queries, finding_queries
+from services.store.answers import Stored, current_stamps, load, store
 from services.store.history import history_bodies
 from services.store.schema import projection_state
 from services.store.states import load_all_parts
@@ -110,39 +113,118 @@ def _run(queries: list[Callable[[FarmView], list[R]]], view: FarmView, errors: l
     return rows
 
 
-def _views(engine: Engine, farm_id: str | None, as_of: datetime, errors: list[str] | None) -> Iterator[FarmView]:
-    """Each farm's view; a farm whose states cannot be read is reported (when errors are collected), and
-    the other farms still answer."""
-    for farm in farm_ids(engine, farm_id):
-        try:
-            yield farm_view(engine, farm, as_of)
-        except Exception as exc:
-            if errors is None:
-                raise
-            log.exception("%s: states not readable", farm)
-            errors.append(f"{farm}: its states cannot be read ({type(exc).__name__})")
-
-
 def deadlines(
     engine: Engine, farm_id: str | None, as_of: datetime, errors: list[str] | None = None
 ) -> list[dict[str, Any]]:
-    out: list[dict[str, Any]] = []
-    queries = deadline_queries()
-    for view in _views(engine, farm_id, as_of, errors):
-        out.extend(o.as_json(view.as_of) for o in ordered(_run(queries, view, errors)))
-    return out
+    return [row for body in answer_bodies(engine, "deadlines", farm_id, as_of, errors) for row in orjson.loads(body)]
 
 
 def findings(
     engine: Engine, farm_id: str | None, as_of: datetime, errors: list[str] | None = None
 ) -> list[dict[str, Any]]:
-    out: list[dict[str, Any]] = []
-    queries = finding_queries()
-    for view in _views(engine, farm_id, as_of, errors):
-        rows = sorted((f for f in _run(queries, view, errors) if f.on <= view.as_of),
-                      key=lambda f: (f.on, f.rule, f.subject_id))
-        out.extend(f.as_json() for f in rows)
-    return out
+    return [row for body in answer_bodies(engine, "findings", farm_id, as_of, errors) for row in orjson.loads(body)]
+
+
+def _deadline_rows(view: FarmView, errors: list[str] | None) -> list[dict[str, Any]]:
+    return [o.as_json(view.as_of) for o in ordered(_run(deadline_queries(), view, errors))]
+
+
+def _finding_rows(view: FarmView, errors: list[str] | None) -> list[dict[str, Any]]:
+    rows = sorted((f for f in _run(finding_queries(), view, errors) if f.on <= view.as_of),
+                  key=lambda f: (f.on, f.rule, f.subject_id))
+    return [f.as_json() for f in rows]
+
+
+_ANSWERS = {"deadlines": _deadline_rows, "findings": _finding_rows}
+PERIOD = re.compile(r"[0-9]{4}-(0[1-9]|1[0-2])")
+_FARMS_AT_ONCE = 400
+"""Farms whose stored rows are read (and folded ones stored) together: memory bounded by this, not the program."""
+
+
+def answer_bodies(engine: Engine, kind: str, farm_id: str | None, as_of: datetime,
+                  errors: list[str] | None = None) -> Iterator[bytes]:
+    """`deadlines` or `findings`: each farm's rows as one JSON array, in farm order; read from `answers` while
+    still current for its day, else folded from the farm's states and stored (services/store/answers.py).
+    A farm that cannot answer is reported (when errors are collected) and never stored."""
+    farms = farm_ids(engine, farm_id)
+    for i in range(0, len(farms), _FARMS_AT_ONCE):
+        chunk = farms[i: i + _FARMS_AT_ONCE]
+        with engine.connect() as conn:
+            stamps = current_stamps(conn, chunk)  # before any state is read: see services/store/answers.py
+            stored = load(conn, kind, chunk)
+        fresh: dict[str, Stored] = {}
+        for farm in chunk:
+            hit = stored.get(farm)
+            if hit is not None and hit.stamps == stamps[farm] and hit.as_of == local_date(as_of, hit.zone).isoformat():
+                yield hit.body
+                continue
+            before = len(errors) if errors is not None else 0
+            answered = _fold_answer(engine, kind, farm, as_of, errors)
+            if answered is None:
+                continue
+            rows, zone, day = answered
+            body = orjson.dumps(rows)
+            if errors is None or len(errors) == before:
+                fresh[farm] = Stored(zone, day.isoformat(), stamps[farm], body)
+            yield body
+        _keep(engine, kind, fresh)
+
+
+def stored_answer(engine: Engine, kind: str | None, farm_id: str, as_of: datetime,
+                  answer: Callable[[FarmView], Any], enrolled: bool = True) -> Any:
+    """One farm's answer of `kind` (JSON-ready), read from `answers` while current for its day, else folded
+    and stored (not stored when `kind` is None). LookupError for a farm never enrolled (with `enrolled`);
+    whatever `answer`
+    raises is raised and nothing is stored. Read or folded, the caller gets the same decoded JSON."""
+    if kind is not None:
+        with engine.connect() as conn:
+            stamp = current_stamps(conn, [farm_id])[farm_id]  # before the states: see services/store/answers.py
+            hit = load(conn, kind, [farm_id]).get(farm_id)
+        if hit is not None and hit.stamps == stamp and hit.as_of == local_date(as_of, hit.zone).isoformat():
+            return orjson.loads(hit.body)
+    view = farm_view(engine, farm_id, as_of)
+    if enrolled and not view.state("membership").get("enrolled_on"):
+        raise LookupError(f"unknown farm {farm_id!r} (no FarmEnrolled recorded)")
+    body = orjson.dumps(answer(view))
+    if kind is not None:
+        _keep(engine, kind, {farm_id: Stored(view.state("membership").get("time_zone"), view.as_of.isoformat(),
+                                             stamp, body)})
+    return orjson.loads(body)
+
+
+def _fold_answer(engine: Engine, kind: str, farm: str, as_of: datetime, errors: list[str] | None
+                 ) -> tuple[list[dict[str, Any]], str | None, date] | None:
+    """The farm's rows folded from its states, its time zone and the day asked; None when its states cannot
+    be read (reported when errors are collected, the other farms still answer)."""
+    try:
+        view = farm_view(engine, farm, as_of)
+    except Exception as exc:
+        if errors is None:
+            raise
+        log.exception("%s: states not readable", farm)
+        errors.append(f"{farm}: its states cannot be read ({type(exc).__name__})")
+        return None
+    return _ANSWERS[kind](view, errors), view.state("membership").get("time_zone"), view.as_of
+
+
+def _keep(engine: Engine, kind: str, fresh: dict[str, Stored]) -> None:
+    """Store what was folded, if the database lets us at once: a query never waits on an ingest's write lock
+    (nor fails because of it); the next query folds again."""
+    if not fresh:
+        return
+    try:
+        with engine.connect() as conn:
+            raw = conn.connection.dbapi_connection if conn.dialect.name == "sqlite" else None
+            if raw is not None:
+                raw.execute("PRAGMA busy_timeout = 100")
+            try:
+                with conn.begin():
+                    store(conn, kind, fresh)
+            finally:
+                if raw is not None:
+                    raw.execute("PRAGMA busy_timeout = 5000")
+    except SQLAlchemyError as exc:  # busy, or anything else: the answer stands, it is only not kept
+        log.info("answers of %d farms not stored: %s", len(fresh), type(exc).__name__)
 
 
 def passthrough(engine: Engine, farm_id: str, period: str, as_of: datetime | None = None) -> dict[str, Any]:
@@ -152,10 +234,11 @@ def passthrough(engine: Engine, farm_id: str, period: str, as_of: datetime | Non
     from projections.passthrough.query import pass_through
     from services.store.database import now
 
-    view = farm_view(engine, farm_id, as_of or now())
-    if not view.state("membership").get("enrolled_on"):
-        raise LookupError(f"unknown farm {farm_id!r} (no FarmEnrolled recorded)")
-    return pass_through(Books.of(view), period, view.as_of).as_json()
+    def answer(view: FarmView) -> Any:
+        return pass_through(Books.of(view), period, view.as_of).as_json()
+
+    kind = f"passthrough/{period}" if PERIOD.fullmatch(period) else None  # only a real month is stored
+    return stored_answer(engine, kind, farm_id, as_of or now(), answer)  # type: ignore[no-any-return]
 
 
 # -- standing, notifications and the cross-farm directories (SU-2, PE-1, BU-1) ----------------------------
@@ -209,10 +292,10 @@ def standing(engine: Engine, farm_id: str, as_of: datetime) -> dict[str, Any]:
     """SPEC §4 `dignity standing`; LookupError for a farm never enrolled."""
     from projections.standing.query import NAME, standing_as_of
 
-    view = farm_view(engine, farm_id, as_of)
-    if not view.state("membership").get("enrolled_on"):
-        raise LookupError(f"unknown farm {farm_id!r} (no FarmEnrolled recorded)")
-    return standing_as_of(view.state(NAME), view.as_of).as_json()
+    def answer(view: FarmView) -> Any:
+        return standing_as_of(view.state(NAME), view.as_of).as_json()
+
+    return stored_answer(engine, "standing", farm_id, as_of, answer)  # type: ignore[no-any-return]
 
 
 def notifications(engine: Engine, buyer_id: str) -> list[dict[str, Any]]:

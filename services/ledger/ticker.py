@@ -44,7 +44,18 @@ def tick_once(engine: Engine, lock: AbstractContextManager[object] | None = None
 
     with lock or nullcontext():
         report = EmbeddedLedger(engine=engine, clock=clock).tick()
+    warm_answers(engine, clock())
     return len(report.derived) + len(report.appended)
+
+
+def warm_answers(engine: Engine, at: datetime) -> None:
+    """Fold and store today's deadlines and findings of every farm changed since they were last stored, so a
+    reader finds rows (issue 8). Outside the writer's lock: storing them never waits on an ingest."""
+    from services.ledger.queries import deadlines, findings
+
+    errors: list[str] = []
+    deadlines(engine, None, at, errors)
+    findings(engine, None, at, errors)
 
 
 def start(engine: Engine, interval: float, lock: AbstractContextManager[object] | None = None,

@@ -15,8 +15,11 @@ import orjson
 from sqlalchemy import Connection, delete, select
 
 from events.recorded import RecordedEvent
+from events.types import PROGRAM_KEY
 from projections.fold import HISTORY, Entry, Fold, Folded
+from projections.kin.directory import FLAG_KINDS
 from projections.projection import Derived, Projection, State, is_parted, merged
+from services.store.answers import restamp
 from services.store.database import utc_text
 from services.store.locks import lock_owner
 from services.store.outbox import pending
@@ -46,6 +49,11 @@ DIRECTORIES: dict[str, tuple[Any, list[str]]] = {
     "kin_facts": (kin_facts, ["kind", "event_id"]),
 }
 
+_READ_BY_EVERY_FARM = {"owners", "bans", "enrolments", "controls", "kin_facts"}
+"""Directories a farm's rule queries read (`services/ledger/queries.py` farm_view): a write to them may change
+any farm's deadlines and findings. (`employments`, `cascades` and `notifications` are read by writers only.)"""
+_KIN_READ_BY_FARMS = {*FLAG_KINDS, "article_i"}
+
 
 class SqlDirectory:
     """The cross-farm directories as the process managers read them, inside the writer's transaction.
@@ -58,6 +66,8 @@ class SqlDirectory:
         self._bans: dict[str, list[dict[str, Any]]] | None = None
         self._owners_locked: set[str] = set()
         self._pending: list[tuple[str, dict[str, Any]]] = []
+        self.every_farm_changed = False
+        """A row every farm's answers may read was written (stored answers, `services/store/answers.py`)."""
 
     def flush(self, *tables: str) -> None:
         """Insert the rows written so far to these directories (all, without any), each table's in the order
@@ -107,6 +117,8 @@ class SqlDirectory:
         DIRECTORIES[table]  # an unknown table fails here, at the write, not at the flush
         self._pending.append((table, row))
         self.written(table)
+        if table in _READ_BY_EVERY_FARM and (table != "kin_facts" or row.get("kind") in _KIN_READ_BY_FARMS):
+            self.every_farm_changed = True
 
     def controlled(self, controller_id: str) -> dict[str, tuple[str, list[tuple[str, str | None]]]]:
         """SU-2: every farm the controller owns or controls: farm -> (enrolled_on, control spans; an owned
@@ -188,15 +200,17 @@ class ReadModelWriter:
         if self._stored:
             self._load_parts(conn, self.fold.parts(batch))
         out = self.fold.events(batch, self, self._directory, self._seqs, positions)
-        if defer_states and self.keep_cache:
+        deferred = defer_states and self.keep_cache
+        if deferred:
             self._unsaved |= out.touched
-            out.touched = set()
         self._directory.flush()
-        self._save(conn, out)
+        self._save(conn, out, states=not deferred)
         return out.derived, out.elsewhere
 
     def save_deferred(self, conn: Connection) -> None:
         """Write every state folded with `defer_states` since the last call, once."""
+        if not self._unsaved:
+            return
         self._save(conn, Folded(touched=self._unsaved))
         self._unsaved = set()
 
@@ -266,13 +280,17 @@ class ReadModelWriter:
         for name, farm, part in missing:
             self._parts[(name, farm, part)] = found.get((name, farm, part)) or self._parted[name].initial(farm)
 
-    def _save(self, conn: Connection, out: Folded) -> None:
-        whole = {(k[0], k[1]): ({"seq": self._seqs[k[1]]} if k[0] == HISTORY else self._states[(k[0], k[1])])
-                 for k in out.touched if len(k) == 2}
-        save_whole(conn, whole)
-        save_parts(conn, {(k[0], k[1], k[2]): self._parts[(k[0], k[1], k[2])] for k in out.touched if len(k) == 3})
+    def _save(self, conn: Connection, out: Folded, states: bool = True) -> None:
+        if states:  # else kept for `save_deferred`; the stamps below still change now
+            whole = {(k[0], k[1]): ({"seq": self._seqs[k[1]]} if k[0] == HISTORY else self._states[(k[0], k[1])])
+                     for k in out.touched if len(k) == 2}
+            save_whole(conn, whole)
+            save_parts(conn, {(k[0], k[1], k[2]): self._parts[(k[0], k[1], k[2])]
+                              for k in out.touched if len(k) == 3})
         upsert(conn, history, [_history_row(e) for e in out.history], ["farm_id", "seq"], [])
         pending(conn, outbox, out.derived)
+        farms = {k[1] for k in out.touched if k[0] != HISTORY}
+        restamp(conn, farms - {PROGRAM_KEY}, PROGRAM_KEY in farms or self._directory.every_farm_changed)
 
     @staticmethod
     def clear(conn: Connection) -> None:

@@ -401,6 +401,28 @@ kin_facts = Table(
 )
 Index("kin_facts_by_key", kin_facts.c.kind, kin_facts.c.key)
 
+# Stored answers (issue 8): each farm's deadline and finding rows as of the day they were computed, with the
+# stamps of what they were computed from. A state write gives its farm (and the farm's siblings) a new stamp;
+# a write every farm reads (the program's states, bans, owners, controls, kin flags) gives `*` one. An answer is
+# read only while both stamps are those it was computed under, and only for its day.
+answer_stamps = Table(
+    "answer_stamps",
+    metadata,
+    Column("key", String(120), primary_key=True),
+    Column("stamp", String(32), nullable=False),
+)
+
+answers = Table(
+    "answers",
+    metadata,
+    Column("farm_id", String(120), primary_key=True),
+    Column("kind", String(200), primary_key=True),
+    Column("zone", String(64), nullable=True),
+    Column("as_of", String(10), nullable=False),
+    Column("stamps", String(80), nullable=False),
+    Column("body", LargeBinary, nullable=False),
+)
+
 READ_MODELS = (projection_state, state_parts, history, outbox, owners, enrolments, cascades, bans, notifications,
-               controls, employments, kin_facts)
+               controls, employments, kin_facts, answer_stamps, answers)
 """What the projections derive from the log: emptied by a rebuild, refilled by replaying the log."""

@@ -1,0 +1,134 @@
+"""Stored answers (issue 8): `deadlines` and `findings` read each farm's stored rows while they are current, and
+a stored answer is never served once anything it was computed from has changed: the farm's states, a sibling's
+(SU-2), the program's (rates), or a directory every farm reads (bans)."""
+
+from __future__ import annotations
+
+import sqlite3
+import time
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import delete, func, select
+
+from services.generate.program import generate
+from services.ledger import kin_queries, queries
+from services.ledger.embedded import EmbeddedLedger
+from services.ledger.ingest import parse_dicts
+from services.store.answers import EVERY_FARM, current_stamps
+from services.store.schema import answer_stamps, answers, owners
+from tests.conftest import event, post
+
+AS_OF = [datetime.fromisoformat(d) for d in ("2025-06-30T12:00:00+00:00", "2025-11-15T12:00:00+00:00",
+                                                "2026-03-01T12:00:00+00:00")]
+
+
+def _folded(ledger: EmbeddedLedger, kind: str, as_of: datetime) -> list[dict[str, Any]]:
+    """The answer with nothing stored: every farm folded from its states."""
+    with ledger.engine.begin() as conn:
+        conn.execute(delete(answers).where(answers.c.kind == kind))
+    return getattr(queries, kind)(ledger.engine, None, as_of, [])  # type: ignore[no-any-return]
+
+
+def _stored_count(ledger: EmbeddedLedger) -> int:
+    with ledger.engine.connect() as conn:
+        return int(conn.execute(select(func.count()).select_from(answers)).scalar_one())
+
+
+def test_stored_answers_equal_a_fold_as_the_ledger_grows(ledger: EmbeddedLedger) -> None:
+    program = list(generate(4, 14, 11, "2025-01"))
+    cut = [len([e for e in program if e["occurred_at"] < f"2025-{m:02d}"]) for m in (5, 9)]
+    chunks = [program[: cut[0]], program[cut[0]: cut[1]], program[cut[1]:]]
+    line = 1
+    for chunk in chunks:
+        report = ledger.ingest(parse_dicts(enumerate(chunk, start=line)))
+        assert not report.rejected
+        line += len(chunk)
+        for kind in ("deadlines", "findings"):
+            for as_of in [AS_OF[-1], *AS_OF]:
+                # asked twice: the second is read from what the first stored. The first ask of a chunk is for
+                # the day the previous chunk stored last: an answer stored before this ingest must not be read
+                first = getattr(queries, kind)(ledger.engine, None, as_of, [])
+                assert _stored_count(ledger) > 0
+                again = getattr(queries, kind)(ledger.engine, None, as_of, [])
+                one = getattr(queries, kind)(ledger.engine, "farm-00002", as_of)
+                assert first == again == _folded(ledger, kind, as_of)
+                assert one == [r for r in first if r["farm_id"] == "farm-00002"]
+    assert any(r["status"] == "missed" for r in queries.deadlines(ledger.engine, None, AS_OF[-1]))
+
+
+def test_standing_passthrough_risk_premium_are_stored_and_never_stale(ledger: EmbeddedLedger) -> None:
+    program = list(generate(3, 10, 12, "2025-01"))
+    cut = len([e for e in program if e["occurred_at"] < "2025-06"])
+    buyer = next(e["data"]["buyer_id"] for e in program if e["type"] == "MilkPurchased")
+    asks = [(kind, farm) for farm in ("farm-00001", "farm-00003")
+            for kind in ("standing", "passthrough/2025-03", "passthrough/2025-05", "risk")] + [
+        ("premium", buyer), ("portfolio", buyer)]
+
+    def ask(kind: str, farm: str) -> Any:
+        if kind == "standing":
+            return queries.standing(ledger.engine, farm, AS_OF[1])
+        if kind == "risk":
+            return kin_queries.risk(ledger.engine, farm, AS_OF[1])
+        if kind == "premium":
+            return kin_queries.premium(ledger.engine, farm, None, AS_OF[1])
+        if kind == "portfolio":
+            return kin_queries.buyer_portfolio(ledger.engine, farm, "2025-05", AS_OF[1])
+        return queries.passthrough(ledger.engine, farm, kind.split("/")[1], AS_OF[1])
+
+    before = None
+    for chunk, first in ((program[:cut], 1), (program[cut:], cut + 1)):
+        assert not ledger.ingest(parse_dicts(enumerate(chunk, start=first))).rejected
+        got = {a: ask(*a) for a in asks}  # the second chunk's first ask: what the first chunk stored is stale
+        assert {a: ask(*a) for a in asks} == got
+        with ledger.engine.begin() as conn:
+            conn.execute(delete(answers))
+        assert {a: ask(*a) for a in asks} == got
+        assert got != before
+        before = got
+
+
+def test_a_state_write_restamps_the_farm_and_its_siblings_only(ledger: EmbeddedLedger) -> None:
+    post(ledger, *generate(3, 2, 5, "2025-01"))
+    with ledger.engine.begin() as conn:  # farm 1 and farm 3 share an owner (SU-2 siblings)
+        conn.execute(owners.insert(), [{"owner_id": "owner-x", "farm_id": f} for f in ("farm-00001", "farm-00003")])
+        before = current_stamps(conn, ["farm-00001", "farm-00002", "farm-00003"])
+    at = "2025-02-20T10:00:00-05:00"
+    report = post(ledger, event("ComplaintReceived", "farm-00001", at, {
+        "complaint_id": "c-restamp", "received_by": "mdsc", "received_at": at, "confidential": True,
+        "conflict_of_interest": False, "categories": ["hours"], "complainant": {"name": "A Worker"}}))
+    assert report.accepted == 1, report.as_json()
+    with ledger.engine.connect() as conn:
+        after = current_stamps(conn, ["farm-00001", "farm-00002", "farm-00003"])
+    assert after["farm-00001"] != before["farm-00001"]
+    assert after["farm-00003"] != before["farm-00003"]
+    assert after["farm-00002"] == before["farm-00002"]
+
+
+def test_a_program_wide_write_restamps_every_farm(ledger: EmbeddedLedger) -> None:
+    post(ledger, *generate(2, 2, 5, "2025-01"))
+    with ledger.engine.connect() as conn:
+        every = conn.execute(select(answer_stamps.c.stamp).where(answer_stamps.c.key == EVERY_FARM)).scalar()
+    program = [e for e in generate(2, 2, 6, "2025-01") if e["farm_id"] == "program"][:1]
+    assert program, "the generator writes the program's reference events"
+    post(ledger, {**program[0], "event_id": "7f0c8f0e-0000-4000-8000-000000000001",
+                  "occurred_at": "2025-02-27T09:00:00+00:00"})
+    with ledger.engine.connect() as conn:
+        now = conn.execute(select(answer_stamps.c.stamp).where(answer_stamps.c.key == EVERY_FARM)).scalar()
+    assert now is not None and now != every
+
+
+def test_a_query_never_waits_on_a_held_write_lock(ledger: EmbeddedLedger, tmp_path: Any) -> None:
+    post(ledger, *generate(2, 3, 5, "2025-01"))
+    holder = sqlite3.connect(tmp_path / "ledger.db", isolation_level=None)
+    holder.execute("BEGIN IMMEDIATE")  # another writer (an ingest) holds the lock
+    try:
+        started = time.monotonic()
+        rows = queries.deadlines(ledger.engine, None, AS_OF[0])
+        assert rows and time.monotonic() - started < 4  # the default wait is 5 s
+        assert _stored_count(ledger) == 0  # not stored: the next query folds again
+    finally:
+        holder.execute("ROLLBACK")
+        holder.close()
+    assert queries.deadlines(ledger.engine, None, AS_OF[0]) == rows
+    assert _stored_count(ledger) == 2
