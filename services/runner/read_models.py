@@ -287,7 +287,10 @@ class ReadModelWriter:
             save_whole(conn, whole)
             save_parts(conn, {(k[0], k[1], k[2]): self._parts[(k[0], k[1], k[2])]
                               for k in out.touched if len(k) == 3})
-        upsert(conn, history, [_history_row(e) for e in out.history], ["farm_id", "seq"], [])
+        # Rows pointing at the log name three columns (the others default to NULL): a replay writes one per event.
+        upsert(conn, history, [{"farm_id": e.farm_id, "seq": e.seq, "position": e.position}
+                               for e in out.history if e.position is not None], ["farm_id", "seq"], [])
+        upsert(conn, history, [_history_row(e) for e in out.history if e.position is None], ["farm_id", "seq"], [])
         pending(conn, outbox, out.derived)
         farms = {k[1] for k in out.touched if k[0] != HISTORY}
         restamp(conn, farms - {PROGRAM_KEY}, PROGRAM_KEY in farms or self._directory.every_farm_changed)
@@ -299,9 +302,7 @@ class ReadModelWriter:
 
 
 def _history_row(entry: Entry) -> dict[str, Any]:
-    if entry.position is not None:  # the log holds it: the history row only points there
-        return {"farm_id": entry.farm_id, "seq": entry.seq, "event_id": None, "type": None,
-                "occurred_at": None, "recorded_at": None, "position": entry.position, "body": None}
+    """The history row of an event the log does not hold here (a derived one, or any in distributed mode)."""
     event = entry.event
     return {"farm_id": entry.farm_id, "seq": entry.seq, "event_id": event.event_id, "type": event.type,
             "occurred_at": utc_text(event.occurred_at), "recorded_at": utc_text(event.recorded_at),
