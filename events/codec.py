@@ -125,6 +125,12 @@ def _unique(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
     return found
 
 
+def key_written_twice(data: bytes, raw: Any) -> bool:
+    """Did `data`, which orjson decoded to `raw`, write some key twice in one object? The check every door
+    uses (lines, documents, topic records)."""
+    return _key_twice(data, raw)
+
+
 def decode_line(text: bytes | str, line: int | None = None) -> Event:
     """Parse and validate one JSON line. A key written twice is an error (a JSON parser keeps the last one
     silently: `farm_id` twice would post the event to the second farm)."""

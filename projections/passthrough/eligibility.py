@@ -78,6 +78,7 @@ def employed_days(worker: Mapping[str, Any] | None, period: str) -> int:
 
 def worker_month(worker_id: str, period: str, lines: Iterable[PayrollLine],
                  worker: Mapping[str, Any] | None, livable: Rate) -> WorkerMonth:
+    """`lines` may hold other workers' lines too: only the worker's count."""
     mine = [line for line in lines if line.worker_id == worker_id]
     hours = Fraction(0)
     pay = Fraction(0)
@@ -101,5 +102,7 @@ def month_workers(lines: Iterable[PayrollLine], membership: State, reference: St
         return []
     livable = livable_wage_on(reference, month_bounds(period)[1])
     workers = membership.get("workers", {})
-    return [worker_month(w, period, month, workers.get(w), livable)
-            for w in sorted({line.worker_id for line in month})]
+    by_worker: dict[str, list[PayrollLine]] = {}
+    for line in month:  # one pass, not one scan of the month per worker
+        by_worker.setdefault(line.worker_id, []).append(line)
+    return [worker_month(w, period, by_worker[w], workers.get(w), livable) for w in sorted(by_worker)]

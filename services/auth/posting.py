@@ -139,6 +139,8 @@ class Answer:
         self.accepted = self.duplicates = self.rejected = 0
         self.stopped: str | None = None
         """Why the ingest stopped before the end, if it did (`IngestReport.stopped`)."""
+        self.unsigned: str | None = None
+        """Why the checkpoint after it was not signed, if it was not (`IngestReport.unsigned`)."""
         self._rejected = tempfile.SpooledTemporaryFile(SPOOL)  # noqa: SIM115 (closed by chunks or close)
         self._rows = tempfile.SpooledTemporaryFile(SPOOL)  # noqa: SIM115 (closed by chunks or close)
 
@@ -153,7 +155,8 @@ class Answer:
         """The answer's JSON, piece by piece; the spools are closed at the end (or when the reader stops)."""
         try:
             head = {"accepted": self.accepted, "duplicates": self.duplicates}
-            yield orjson.dumps({**head, "stopped": self.stopped} if self.stopped else head)[:-1]
+            said = {k: v for k, v in (("stopped", self.stopped), ("unsigned", self.unsigned)) if v is not None}
+            yield orjson.dumps(head | said)[:-1]
             for name, spool in ((b"rejected", self._rejected), (b"rows", self._rows)):
                 yield b',"' + name + b'":['
                 spool.seek(0)
@@ -211,8 +214,8 @@ def ingest_to(ledger: Any, parsed: Parsed, principal: Principal, scope_of: Calla
     except BaseException:
         answer.close()
         raise
-    if hasattr(ledger, "sign_checkpoint"):  # embedded: sign what this request appended, as `dignity ingest` does
-        ledger.sign_checkpoint()
+    if hasattr(ledger, "sign_or_say_why"):  # embedded: sign what this request appended, as `dignity ingest` does
+        answer.unsigned = ledger.sign_or_say_why()[1]
     return answer
 
 

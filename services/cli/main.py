@@ -23,6 +23,10 @@ from services.cli.common import (
 app = typer.Typer(help="Dignity Ledger: the system of record for the Milk with Dignity program.", no_args_is_help=True)
 
 
+UNSIGNED_EXIT = 3
+"""`dignity ingest`: every line stored, but the checkpoint after them could not be signed (the report says why)."""
+
+
 def progress_bar(transient: bool = True) -> Progress:
     return Progress(
         TextColumn("[bold]{task.description}"), BarColumn(), MofNCompleteColumn(), TimeRemainingColumn(),
@@ -77,8 +81,12 @@ def ingest(
             console.print(f"  line {r['line']}: {r['error']}", style="red", markup=False)
         if "stopped" in result:
             console.print(f"stopped: {result['stopped']}", style="red", markup=False)
+        if "unsigned" in result:
+            console.print(f"stored, but not signed: {result['unsigned']}", style="red", markup=False)
     if result["rejected"] or "stopped" in result:
         raise typer.Exit(1)
+    if "unsigned" in result:
+        raise typer.Exit(UNSIGNED_EXIT)
 
 
 def _poster(ledger: Any, token: str) -> Any:

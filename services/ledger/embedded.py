@@ -26,6 +26,7 @@ from services.log.signer import FileSigner, signing_key_path
 from services.log.sql_log import SqlEventLog
 from services.runner.read_models import ReadModelWriter
 from services.sealing.vault import KeyVault
+from services.store.bodies import unpack
 from services.store.database import connect, now
 from services.store.schema import EMBEDDED_CHECKPOINT, ENROLLED, checkpoints, events, projection_state, ticks
 from services.store.upsert import upsert
@@ -74,7 +75,7 @@ class EmbeddedLedger:
         with paused_gc():
             report = Ingestor(self.append, self.enrolled_farms(), self.vault, self.clock,
                               self.enrolled_farms).run(parsed, progress)
-            self.sign_checkpoint()
+            report.unsigned = self.sign_or_say_why()[1]  # the events are stored either way: the report says it
         return report
 
     def append(self, candidates: list[Candidate], recorded_at: datetime) -> AppendOutcome:
@@ -98,19 +99,26 @@ class EmbeddedLedger:
         self._append(conn, elsewhere)
         self._checkpoint(conn)
 
-    def _append(self, conn: Connection, elsewhere: list[Derived]) -> tuple[list[RecordedEvent], list[Derived]]:
+    def _append(self, conn: Connection, elsewhere: list[Derived], replay_after: int | None = None
+                ) -> tuple[list[RecordedEvent], list[Derived]]:
         """Events a process manager addressed to a farm (SU-2 notices) go through the log too: appended after
-        what caused them, then applied. Returns them and the derived events they caused."""
+        what caused them, then applied. Returns them and the derived events they caused. Replaying a tick
+        (`replay_after`: the position it ticked after), they are on the log already: those are applied from
+        there, and one the log does not hold is left out (the log is what a replay answers)."""
         appended: list[RecordedEvent] = []
         derived: list[Derived] = []
         while elsewhere:
             bodies = [{k: v for k, v in d.items() if k != "recorded_at"} for d in elsewhere]
-            cands = [Candidate(None, b, content_digest(b)) for b in bodies]
-            before = _last_position(conn)
-            out = self.log.append_in(conn, cands, datetime.fromisoformat(elsewhere[-1]["recorded_at"]))
-            made, elsewhere = (self.writer.apply(conn, out.accepted, _positions(conn, out.accepted, before))
-                               if out.accepted else ([], []))
-            appended += out.accepted
+            if replay_after is None:
+                cands = [Candidate(None, b, content_digest(b)) for b in bodies]
+                before = _last_position(conn)
+                out = self.log.append_in(conn, cands, datetime.fromisoformat(elsewhere[-1]["recorded_at"]))
+                accepted = out.accepted
+                positions = _positions(conn, accepted, before) if accepted else []
+            else:
+                accepted, positions = _stored(conn, [str(b["event_id"]) for b in bodies], replay_after)
+            made, elsewhere = self.writer.apply(conn, accepted, positions) if accepted else ([], [])
+            appended += accepted
             derived += made
         return appended, derived
 
@@ -121,10 +129,21 @@ class EmbeddedLedger:
         events alone; run this (`dignity tick`) when the clock moves."""
         at = at or self.clock()
         recorded = self.clock()  # one ledger time per tick, so a replay (verify --read-models) can repeat it
+        report = self._tick(at, recorded)
+        if report.appended:
+            self.sign_checkpoint()
+        return report
+
+    def _tick(self, at: datetime, recorded: datetime, replay_after: int | None = None) -> TickReport:
+        """`tick`'s work in one transaction. Replaying (`replay_after`: the log position the ledger ticked
+        after), the notices come from the log, no `ticks` row is added and the read models' checkpoint moves
+        only past what the tick applied."""
         report = TickReport(at)
         from services.runner.risk_sweep import risk_level_changes
 
-        due = self.risk_throttle.due(self.engine, at)
+        # Replayed, RK-1's changes are not asked again: the tick appended them last, so the catch-up after it
+        # applies them from the log, in the same order.
+        due = replay_after is None and self.risk_throttle.due(self.engine, at)
         risk = risk_level_changes(self.engine, self.enrolled_farms(), at, recorded) if due else []  # RK-1
         with self.engine.begin() as conn:
             before = conn.execute(select(func.max(events.c.position))).scalar() or 0
@@ -132,35 +151,47 @@ class EmbeddedLedger:
                 projection_state.c.projection == STANDING)).scalars())
             while farms:  # a farm a notice reached may owe changes of its own by `at`: tick it again
                 derived, elsewhere = self.writer.tick(conn, farms, at, recorded)
-                appended, caused = self._append(conn, elsewhere)
+                appended, caused = self._append(conn, elsewhere, replay_after)
                 report.derived += derived + caused
                 report.appended += appended
                 farms = {e.farm_id for e in appended}
-            appended, caused = self._append(conn, risk)  # through the log, as the workers relay them
+            appended, caused = self._append(conn, risk, replay_after)  # through the log, as the workers relay them
             report.derived += caused
             report.appended += appended
+            if replay_after is not None:
+                done = max([replay_after, *_positions_of(conn, report.appended)])
+                upsert(conn, checkpoints, [{"name": CHECKPOINT, "position": done}], ["name"], ["position"])
+                return report
             if report.derived or report.appended:
                 conn.execute(ticks.insert().values(at=at.isoformat(), recorded_at=recorded.isoformat(),
                                                    after_position=before))
             self._checkpoint(conn)
-        if report.appended:
-            self.sign_checkpoint()
         return report
 
     def sign_checkpoint(self) -> Signed | None:
         """Sign the log as it is now (ingest and tick do it at the end). None, with the reason on stderr, when
         the rows appended since the last checkpoint do not hold: `dignity verify` names them."""
+        signed, failure = self.sign_or_say_why()
+        if failure is not None:
+            print(failure, file=sys.stderr)
+        return signed
+
+    def sign_or_say_why(self) -> tuple[Signed | None, str | None]:
+        """Sign the log as it is now; or why it could not be signed (refused: rows that do not hold; or the
+        signing itself failed: an unreadable key file, a full disk). Never raises: what was appended before
+        is committed, and the caller's report must still be given."""
         if not self.sign:
-            return None
+            return None, None
         try:
             signed = write_checkpoint(self.engine, self.signer, self.clock(), checkpoint_copy_path(self.engine.url),
                                       self.log.written)
         except CheckpointRefused as exc:
-            print(f"checkpoint refused: {exc}", file=sys.stderr)
-            return None
+            return None, f"checkpoint refused: {exc}"
+        except Exception as exc:
+            return None, f"checkpoint not signed ({type(exc).__name__}: {exc})"
         if self.log.written is not None:
             self.log.written.clear()
-        return signed
+        return signed, None
 
     def _checkpoint(self, conn: Connection) -> None:
         position = _last_position(conn)
@@ -168,9 +199,25 @@ class EmbeddedLedger:
 
     # -- replay ----------------------------------------------------------------------------------
     def catch_up(self, progress: Callable[[int], None] | None = None) -> int:
-        """Apply log rows the read models have not seen yet (all of them after `rebuild`): trusted rows
-        decoded without validation, folded in memory `REPLAY_BATCH` at a time (progress told after each),
-        every state written once at the end, all in one transaction with the checkpoint."""
+        """Apply log rows the read models have not seen yet (all of them after `rebuild`). From nothing (after
+        `rebuild`, a migration that emptied the read models) the replay also ticks where the ledger ticked
+        (`ticks`: after which position, at which moment and ledger time), so what time alone brought (a
+        standing change, its notices) is back as it was, not only after the next tick."""
+        with self.engine.connect() as conn:
+            started = conn.execute(
+                select(checkpoints.c.position).where(checkpoints.c.name == CHECKPOINT)).scalar() is not None
+            moments = [] if started else conn.execute(
+                select(ticks.c.after_position, ticks.c.at, ticks.c.recorded_at).order_by(ticks.c.id)).all()
+        count = 0
+        for after, at, recorded in moments:
+            count += self._catch_up(progress, upto=after)
+            self._tick(datetime.fromisoformat(at), datetime.fromisoformat(recorded), replay_after=after)
+        return count + self._catch_up(progress)
+
+    def _catch_up(self, progress: Callable[[int], None] | None, upto: int | None = None) -> int:
+        """Apply the log rows after the read models' checkpoint, up to position `upto` (None: all): trusted
+        rows decoded without validation, folded in memory `REPLAY_BATCH` at a time (progress told after
+        each), every state written once at the end, all in one transaction with the checkpoint."""
         with self.engine.connect() as conn:
             done = conn.execute(
                 select(checkpoints.c.position).where(checkpoints.c.name == CHECKPOINT)
@@ -181,6 +228,8 @@ class EmbeddedLedger:
         try:
             with self.engine.begin() as conn, paused_gc():
                 for position, body in self.log.read_raw(after=done):
+                    if upto is not None and position > upto:
+                        break
                     batch.append(RecordedEvent.from_wire(orjson.loads(body)))
                     positions.append(position)
                     if len(batch) >= REPLAY_BATCH:
@@ -242,6 +291,18 @@ def paused_gc() -> Iterator[None]:
 
 def _last_position(conn: Connection) -> int:
     return conn.execute(select(func.max(events.c.position))).scalar() or 0
+
+
+def _stored(conn: Connection, ids: list[str], after: int) -> tuple[list[RecordedEvent], list[int]]:
+    """The log's events with these ids after position `after`, in log order, and their positions."""
+    rows = conn.execute(select(events.c.position, events.c.body).where(
+        events.c.event_id.in_(ids), events.c.position > after).order_by(events.c.position)).all()
+    return [RecordedEvent.from_wire(orjson.loads(unpack(body))) for _, body in rows], [p for p, _ in rows]
+
+
+def _positions_of(conn: Connection, appended: list[RecordedEvent]) -> list[int]:
+    ids = [e.event_id for e in appended]
+    return list(conn.execute(select(events.c.position).where(events.c.event_id.in_(ids))).scalars()) if ids else []
 
 
 def _positions(conn: Connection, accepted: list[RecordedEvent], before: int) -> list[int]:

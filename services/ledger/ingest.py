@@ -35,6 +35,8 @@ class IngestReport:
     rejected: list[dict[str, Any]] = field(default_factory=list)
     stopped: str | None = None
     """Why the ingest stopped before the end, if it did (then nothing after that point was appended)."""
+    unsigned: str | None = None
+    """Why the checkpoint after the ingest was not signed, if it was not (what was appended stays stored)."""
 
     def add(self, outcome: AppendOutcome) -> None:
         self.accepted += len(outcome.accepted)
@@ -49,6 +51,8 @@ class IngestReport:
         }
         if self.stopped is not None:
             out["stopped"] = self.stopped
+        if self.unsigned is not None:
+            out["unsigned"] = self.unsigned
         return out
 
 
@@ -112,8 +116,9 @@ def failure(exc: BaseException) -> str:
     return f"{type(exc).__name__}: {text}" if text else type(exc).__name__
 
 
-def parse_jsonl(lines: Iterable[bytes | str]) -> Iterator[tuple[int, Event | EventRejected]]:
-    for number, text in enumerate(lines, start=1):
+def parse_jsonl(lines: Iterable[bytes | str], start: int = 1) -> Iterator[tuple[int, Event | EventRejected]]:
+    """Each line decoded, numbered from `start` (a body read in pieces goes on where the last piece ended)."""
+    for number, text in enumerate(lines, start=start):
         if not text.strip():
             continue
         yield number, _guarded(decode_line, text, number)

@@ -2,14 +2,14 @@
 the ledger's, row by row.
 
 The replay ticks where the ledger ticked (the `ticks` table: after which log position, at which business
-moment and ledger time), so the standing changes only time brought are replayed too. Delivery state
-(`published` flags) is not a read model of the log and is left out.
+moment and ledger time), so the standing changes only time brought are replayed too: it is `dignity
+rebuild`'s replay, run on a copy. Delivery state (`published` flags) is not a read model of the log and is
+left out.
 """
 
 from __future__ import annotations
 
 from collections.abc import Iterator
-from datetime import datetime
 from pathlib import Path
 from tempfile import TemporaryDirectory
 from typing import Any
@@ -18,10 +18,13 @@ import orjson
 from sqlalchemy import Engine, Table, inspect, select
 
 from services.ledger.embedded import EmbeddedLedger
+from services.store.schema import READ_MODELS as STORED_READ_MODELS
 from services.store.schema import events, metadata, ticks
 
-READ_MODELS = ("projection_state", "state_parts", "history", "outbox", "owners", "enrolments", "cascades", "bans",
-               "notifications", "kin_facts")
+ANSWER_CACHES = {"answers", "answer_stamps"}
+"""Emptied by a rebuild too, but a cache of what queries asked (stamps are fresh ids), not a function of the
+log: a replay that was never asked has none."""
+READ_MODELS = tuple(t.name for t in STORED_READ_MODELS if t.name not in ANSWER_CACHES)
 NOT_COMPARED = {"published"}
 EXAMPLES = 10  # differences shown per table
 
@@ -38,53 +41,18 @@ def check_read_models(engine: Engine, scratch_dir: Path | None = None) -> list[d
 
 
 def replay(source: Engine, scratch: EmbeddedLedger) -> None:
-    with source.connect() as conn:
-        moments = conn.execute(select(ticks.c.after_position, ticks.c.at, ticks.c.recorded_at)
-                               .order_by(ticks.c.id)).all()
-    copied = 0
-    for after, at, recorded in moments:
-        copied = _copy(source, scratch, copied, after)
-        scratch.catch_up()
-        stamp = datetime.fromisoformat(recorded)
-        scratch.clock = lambda stamp=stamp: stamp  # type: ignore[misc]
-        scratch.tick(datetime.fromisoformat(at))
-    _copy(source, scratch, copied, None)
+    """The log and where the ledger ticked, copied into the scratch database as they are; its catch-up from
+    nothing then replays both, as `dignity rebuild` does (`EmbeddedLedger.catch_up`)."""
+    for table in (events, ticks):
+        _copy(source, scratch.engine, table)
     scratch.catch_up()
 
 
-def _copy(source: Engine, scratch: EmbeddedLedger, after: int, upto: int | None) -> int:
-    """Copy the log's rows after `after` (up to `upto`), at their positions, that the scratch log does not
-    hold yet (a replayed tick appended its own notices already). Returns the last position copied."""
-    columns = list(events.c)
-    query = select(*columns).where(events.c.position > after).order_by(events.c.position)
-    if upto is not None:
-        query = query.where(events.c.position <= upto)
-    last = after if upto is None else upto
-    with source.connect() as src, scratch.engine.begin() as dst:
-        have = set(dst.execute(select(events.c.event_id)).scalars())
-        taken = set(dst.execute(select(events.c.position)).scalars())
-        placed: list[dict[str, Any]] = []
-        for r in src.execute(query):
-            row = dict(r._mapping)
-            last = max(last, row["position"])
-            if row["event_id"] in have:
-                continue
-            if row["position"] in taken:  # only where the ledger's log and the replay's diverged: after
-                _insert(dst, placed)
-                del row["position"]
-                dst.execute(events.insert(), [row])
-                continue
-            placed.append(row)
-            if len(placed) >= 5000:
-                _insert(dst, placed)
-        _insert(dst, placed)
-    return last
-
-
-def _insert(conn: Any, rows: list[dict[str, Any]]) -> None:
-    if rows:
-        conn.execute(events.insert(), rows)
-        rows.clear()
+def _copy(source: Engine, target: Engine, table: Table, batch: int = 5000) -> None:
+    with source.connect() as src, target.begin() as dst:
+        rows = src.execution_options(stream_results=True, yield_per=batch).execute(select(table))
+        while chunk := rows.fetchmany(batch):
+            dst.execute(table.insert(), [dict(r._mapping) for r in chunk])
 
 
 def differences(live: Engine, replayed: Engine) -> list[dict[str, Any]]:

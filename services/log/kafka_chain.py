@@ -6,9 +6,11 @@ of the columns the body implies and the bytes). The Merkle leaves are the chaine
 offset order (offsets never change on a topic); a checkpoint signs, besides each farm's count and head, the
 end offset of every partition it read, so a later verify knows which records it covered.
 
-Records on the events topic that the ledger did not append: SU-2 notices the workers relay (checked against
-their `relay` row) and anything else (`unindexed`: produced by someone else, or the first copy of a batch
-whose index commit a crash prevented; the index's `recorded_at` tells the copy the ledger kept).
+SU-2 notices the workers relay are appended like the ledger's own (indexed and chained,
+`KafkaEventLog.append_relayed`) and also checked against their `relay` row; one relayed before that, not
+indexed, is checked against its row only. Records on the events topic the ledger did not append are
+`unindexed`: produced by someone else, or the first copy of a batch whose index commit a crash prevented
+(the index's `recorded_at` tells the copy the ledger kept).
 """
 
 from __future__ import annotations
@@ -94,7 +96,8 @@ def scan_topic(log: KafkaEventLog, engine: Engine, signed: dict[str, Any] | None
                 if relayed[event_id] != body:
                     scan.problems.append(Problem("relay", "a relayed record differs from what the worker relayed",
                                                  **where))
-                continue
+                if event_id not in index:
+                    continue  # relayed before relays were chained: its relay row is all there is to check
             known = index.get(event_id)
             if known is None:
                 scan.problems.append(Problem("unindexed", "a record the ledger never appended", **where))

@@ -12,6 +12,7 @@ import time
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from datetime import datetime
+from itertools import groupby
 from typing import Any
 
 import orjson
@@ -20,6 +21,7 @@ from kafka.errors import TopicAlreadyExistsError
 from kafka.partitioner.default import murmur2
 from sqlalchemy import Connection, Engine, text
 
+from events.codec import content_digest
 from events.recorded import RecordedEvent
 from services.log.event_log import AppendOutcome, Candidate, sort_out
 from services.log.kafka_chain import chain_records, save_heads
@@ -119,6 +121,19 @@ class KafkaEventLog:
                 for b, c in zip(bodies, fresh, strict=True)
             ])
             outcome.accepted.extend(RecordedEvent.from_wire(b) for b in bodies)
+        return outcome
+
+    def append_relayed(self, relayed: Sequence[dict[str, Any]]) -> AppendOutcome:
+        """Events a worker addresses to other farms (SU-2 notices, RK-1 changes), appended as the ledger's own:
+        indexed and chained like any other, so a checkpoint covers them and `verify --kafka` checks them. Each
+        keeps the ledger time the fold gave it; sent again (after a crash), they are duplicates."""
+        outcome = AppendOutcome()
+        for stamp, run in groupby(relayed, key=lambda d: str(d["recorded_at"])):
+            bodies = [{k: v for k, v in d.items() if k != "recorded_at"} for d in run]
+            done = self.append([Candidate(None, b, content_digest(b)) for b in bodies], datetime.fromisoformat(stamp))
+            outcome.accepted += done.accepted
+            outcome.duplicates += done.duplicates
+            outcome.rejected += done.rejected
         return outcome
 
     def produce(self, bodies: Sequence[dict[str, Any]], topic: str | None = None,

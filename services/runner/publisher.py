@@ -23,7 +23,7 @@ class Publisher:
 
     def publish(self, derived: Sequence[Derived], relayed: Sequence[Derived]) -> None:
         if relayed:
-            self.log.produce(relayed, self.log.topic)
+            self.log.append_relayed(relayed)  # indexed and chained, as the ledger's own appends
             self._mark(relay, relayed)
         if derived:
             self.log.produce(derived, self.log.derived_topic)

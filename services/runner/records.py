@@ -1,9 +1,10 @@
 """A topic record is untrusted input: anyone who can produce to `dignity.events` can write anything there.
 
 `check_record` turns a record's bytes into the event the projections read, or raises `RecordRejected` with
-the reason (kept in `failures`): not JSON, a type the catalogue does not know, data that does not match the
-type's schema (a `PremiumRemitted` without `payor_id`), ledger fields missing or wrong. Whether the farm is
-enrolled depends on the read models, so the projector checks that (`needs_enrolment`).
+the reason (kept in `failures`): not JSON, a key written twice (the doors' own check), a type the catalogue
+does not know, data that does not match the type's schema (a `PremiumRemitted` without `payor_id`), ledger
+fields missing or wrong. Whether the farm is enrolled depends on the read models, so the projector checks that
+(`needs_enrolment`).
 """
 
 from __future__ import annotations
@@ -13,7 +14,7 @@ from datetime import datetime
 import orjson
 
 from events.catalogue import REFERENCE_TYPES
-from events.codec import EventRejected, validate
+from events.codec import EventRejected, key_written_twice, validate
 from events.recorded import RecordedEvent
 from events.types import PROGRAM_KEY
 
@@ -30,6 +31,8 @@ def check_record(value: bytes, key: bytes | None = None) -> RecordedEvent:
         raise RecordRejected(f"not JSON ({exc})") from None
     if not isinstance(raw, dict):
         raise RecordRejected("not a JSON object")
+    if key_written_twice(value, raw):
+        raise RecordRejected("a key is written twice in one object (which one counts is the reader's guess)")
     if b"\\u0000" in value:
         raise RecordRejected("holds a NUL character (\\u0000), which no field may hold")
     try:

@@ -103,3 +103,18 @@ def test_events_for_other_farms_are_relayed_and_derived_events_wait_in_the_outbo
         queued = set(conn.execute(select(outbox.c.event_id).where(outbox.c.published == 0)).scalars())
     assert relayed == [(d["event_id"], 0) for d in outcome.relay]
     assert queued == {d["event_id"] for d in outcome.derived}
+
+
+def test_trust_a_topic_record_with_a_key_written_twice_goes_to_failures(engine: Engine) -> None:
+    """The doors reject `farm_id` twice (the last one would win); the worker reading the topic does too."""
+    good = recorded(hire("farm-a", "w1"))
+    twice = good.replace(b'"farm_id":"farm-a"', b'"farm_id":"farm-a","farm_id":"farm-b"', 1)
+    nested = good.replace(b'"worker_id":"w1"', b'"worker_id":"w1","worker_id":"w9"', 1)
+    assert twice != good and nested != good and orjson.loads(twice)["farm_id"] == "farm-b"
+    projector = Projector(engine)
+    outcome = projector.apply(records(recorded(enrol("farm-a")), recorded(enrol("farm-b")), twice, nested, good))
+    assert (outcome.applied, outcome.failed) == (3, 2)
+    with engine.connect() as conn:
+        rows = conn.execute(select(failures.c.where, failures.c.error).order_by(failures.c.where)).all()
+    assert [w for w, _ in rows] == [f"{TOPIC}[0]@2", f"{TOPIC}[0]@3"]
+    assert all("a key is written twice" in error for _, error in rows)

@@ -10,7 +10,7 @@ from typing import Any
 
 import orjson
 import pytest
-from sqlalchemy import delete, update
+from sqlalchemy import delete, select, update
 
 from services.log.kafka_chain import verify_topic, write_topic_checkpoint
 from services.log.kafka_log import KafkaEventLog, LogRecord, partition_for
@@ -82,3 +82,40 @@ def test_recomputed_heads_in_the_index_are_found(topic: MemoryTopic, tmp_path: P
     with topic.engine.begin() as conn:
         conn.execute(delete(event_index).where(event_index.c.type == "WorkerHired"))
     assert "unindexed" in kinds(topic, signer)
+
+
+def test_su2_notices_a_worker_relays_are_chained_and_checkpointed(tmp_path: Path) -> None:
+    """A suspension on farm-a is relayed to farm-b (same owner) by the worker's publisher: the notice is
+    indexed and on farm-b's chain, a checkpoint covers it, an edit of it is found by the chain as well as
+    against its relay row, and relaying it again (at least once) adds nothing."""
+    from services.runner.projector import Projector, Record
+    from services.runner.publisher import Publisher
+    from tests.conftest import event
+
+    log = MemoryTopic(f"sqlite:///{tmp_path / 'index.db'}")
+    farm_b = enrol("farm-b") | {"data": {**enrol("farm-b")["data"], "owner_id": "owner-farm-a"}}
+    log.append([candidate(enrol("farm-a")), candidate(farm_b), candidate(event(
+        "ProbationImposed", "farm-a", "2026-02-01", {"reason": "audit impeded", "on": "2026-02-01",
+                                                     "cure_by": "2026-03-01"})), candidate(event(
+        "SuspensionNoticed", "farm-a", "2026-03-02", {"suspension_id": "s-1", "notice_on": "2026-03-02",
+                                                      "basis": "AU-3"}))], T0)
+    on_topic = sorted((r for rows in log.records.values() for r in rows), key=lambda r: r.body["occurred_at"])
+    outcome = Projector(log.engine).apply([Record("events", r.partition, r.offset, r.raw, r.body["farm_id"].encode())
+                                           for r in on_topic])
+    assert [d["farm_id"] for d in outcome.relay] == ["farm-b"]
+    publisher = Publisher(log.engine, log)
+    publisher.publish([], outcome.relay)
+    notice = outcome.relay[0]["event_id"]
+    with log.engine.connect() as conn:
+        assert conn.execute(select(event_index.c.farm_id).where(event_index.c.event_id == notice)).scalar() == "farm-b"
+        assert conn.execute(select(event_chains.c.count).where(event_chains.c.farm_id == "farm-b")).scalar() == 2
+    signer = FileSigner(tmp_path / "key.pem")
+    assert write_topic_checkpoint(log, log.engine, signer, T0).state["count"] == 5  # the notice is a leaf
+    assert kinds(log, signer) == set()
+    publisher.publish([], outcome.relay)  # sent again after a crash: a duplicate, not a second record
+    assert sum(len(rows) for rows in log.records.values()) == 5 and kinds(log, signer) == set()
+    rows = log.records[partition_for("farm-b", 3)]
+    at = next(i for i, r in enumerate(rows) if r.body["event_id"] == notice)
+    forged = rows[at].body | {"occurred_at": "2026-03-03T00:00:00+00:00"}
+    rows[at] = LogRecord(rows[at].partition, rows[at].offset, forged, orjson.dumps(forged))
+    assert {"relay", "digest", "farm_head"} <= kinds(log, signer)

@@ -6,9 +6,10 @@ from __future__ import annotations
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Body, Depends
+from fastapi.responses import StreamingResponse
 
 from services.api.params import EngineDep
-from services.api.responses import JSONResponse
+from services.api.responses import JSONResponse, streamed_array
 from services.auth import policy
 from services.auth.deps import PrincipalDep, farm_reader, refuse, require
 from services.auth.roles import Principal
@@ -40,16 +41,16 @@ def farm_appeals(engine: EngineDep, who: PrincipalDep,
 
 
 @router.get("/appeals", summary="The appeals assigned to the arbitrator (MDSC: every assignment)")
-def appeals(engine: EngineDep, who: PrincipalDep) -> JSONResponse:
+def appeals(engine: EngineDep, who: PrincipalDep) -> StreamingResponse:
     store = TokenStore(engine)
     if who.role not in ("arbitrator", "mdsc"):
         refuse(policy.deny(f"a {who.role} token has no assigned appeals"))
     rows = store.assignments(None if who.role == "mdsc" else who.subject)
-    out = []
+    out = []  # made before the first byte: an error here is a clean 500, not a cut answer
     for row in rows:
         events = appeals_of(engine, who, load_scope(engine, row["farm_id"])).get(row["appeal_id"], [])
         out.append({**row, "events": events})
-    return JSONResponse(out)
+    return streamed_array(out)
 
 
 @router.post("/appeals/assignments", status_code=201, summary="Assign an appeal to an arbitrator (MDSC)")

@@ -6,9 +6,10 @@ from __future__ import annotations
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Body, Depends, HTTPException, Path, Query
+from fastapi.responses import StreamingResponse
 
 from services.api.params import EngineDep
-from services.api.responses import JSONResponse
+from services.api.responses import JSONResponse, streamed_array
 from services.auth import policy
 from services.auth.deps import PrincipalDep, refuse
 from services.delivery.subscriptions import Subscriptions
@@ -29,19 +30,18 @@ Buyer = Annotated[str, Depends(buyer_reader)]
 @router.get("/notifications", summary="What a buyer was told (BU-1), in order per farm")
 def notifications(engine: EngineDep, who: PrincipalDep,
                   buyer: Annotated[str | None, Query(description="The buyer (default: the token's)")] = None
-                  ) -> JSONResponse:
+                  ) -> StreamingResponse:
     """`{notification_id, farm_id, kind, standing, effective_on}` rows, as `dignity notifications --json`."""
     buyer_id = buyer or (who.subject if who.role == "buyer" else None)
     if buyer_id is None:
         raise HTTPException(status_code=422, detail="buyer: required")
     refuse(policy.may_read_buyer(who, buyer_id))
-    return JSONResponse(queries.notifications(engine, buyer_id))
+    return streamed_array(queries.notifications(engine, buyer_id))
 
 
 @router.get("/buyers/{buyer_id}/webhooks", summary="A buyer's webhook subscriptions (secrets not shown)")
-def subscriptions(buyer_id: Buyer, engine: EngineDep) -> JSONResponse:
-    rows = [{k: v for k, v in r.items() if k != "secret"} for r in Subscriptions(engine).all(buyer_id)]
-    return JSONResponse(rows)
+def subscriptions(buyer_id: Buyer, engine: EngineDep) -> StreamingResponse:
+    return streamed_array({k: v for k, v in r.items() if k != "secret"} for r in Subscriptions(engine).all(buyer_id))
 
 
 @router.post("/buyers/{buyer_id}/webhooks", status_code=201, summary="Subscribe a URL; the answer has the secret")
@@ -82,9 +82,9 @@ def rotate(buyer_id: Buyer, subscription_id: str, engine: EngineDep) -> JSONResp
 @router.get("/buyers/{buyer_id}/deliveries", summary="Deliveries of a buyer's webhooks, and dead letters")
 def deliveries(buyer_id: Buyer, engine: EngineDep,
                status: Annotated[str | None, Query(description="pending, delivered or dead")] = None
-               ) -> JSONResponse:
+               ) -> StreamingResponse:
     mine = [s["subscription_id"] for s in Subscriptions(engine).all(buyer_id)]
-    return JSONResponse(Webhooks(engine).deliveries(status, limit=10_000, subscription_ids=mine))
+    return streamed_array(Webhooks(engine).deliveries(status, limit=10_000, subscription_ids=mine))
 
 
 @router.post("/buyers/{buyer_id}/deliveries/{delivery_id}/redeliver", summary="Send a delivery again")

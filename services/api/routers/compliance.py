@@ -10,16 +10,15 @@ it); the other roles neither.
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from datetime import datetime
-from typing import Any
 
 import orjson
 from fastapi import APIRouter, HTTPException, Request
+from fastapi.responses import StreamingResponse
 from sqlalchemy import Engine
 
 from services.api.params import AsOf, EngineDep, FarmFilter
-from services.api.responses import JSONResponse
+from services.api.responses import json_arrays, streamed_then
 from services.auth import policy
 from services.auth.deps import PrincipalDep, refuse
 from services.auth.roles import Principal
@@ -47,21 +46,26 @@ def _farm(request: Request, who: Principal, what: str, farm: str | None) -> str 
 
 @router.get("/deadlines")
 def deadlines(request: Request, engine: EngineDep, who: PrincipalDep, as_of: AsOf,
-              farm: FarmFilter = None) -> JSONResponse:
+              farm: FarmFilter = None) -> StreamingResponse:
     """Every obligation with a due date: `{rule, farm_id, subject_id, due, status, met_on}`."""
-    return _answer(queries.deadlines, engine, _farm(request, who, "deadlines", farm), as_of)
+    return _answer("deadlines", engine, _farm(request, who, "deadlines", farm), as_of)
 
 
 @router.get("/findings")
 def findings(request: Request, engine: EngineDep, who: PrincipalDep, as_of: AsOf,
-             farm: FarmFilter = None) -> JSONResponse:
+             farm: FarmFilter = None) -> StreamingResponse:
     """Every compliance finding that is not a deadline: `{rule, farm_id, subject_id, on, detail}`."""
-    return _answer(queries.findings, engine, _farm(request, who, "findings", farm), as_of)
+    return _answer("findings", engine, _farm(request, who, "findings", farm), as_of)
 
 
-def _answer(query: Callable[..., list[dict[str, Any]]], engine: Engine, farm: str | None,
-            as_of: datetime) -> JSONResponse:
+def _answer(kind: str, engine: Engine, farm: str | None, as_of: datetime) -> StreamingResponse:
+    """Each farm's rows as the ledger keeps them (`queries.answer_bodies`: JSON arrays), joined without
+    decoding them; spooled first, so what could not be evaluated is known for the header
+    (services/api/responses.py), then streamed."""
     errors: list[str] = []
-    rows = query(engine, farm, as_of, errors)
-    headers = {NOT_EVALUATED: orjson.dumps(errors).decode()} if errors else None
-    return JSONResponse(rows, headers=headers)
+    bodies = queries.answer_bodies(engine, kind, farm, as_of, errors)
+    return streamed_then(json_arrays(bodies), lambda: not_evaluated(errors))
+
+
+def not_evaluated(errors: list[str]) -> dict[str, str] | None:
+    return {NOT_EVALUATED: orjson.dumps(errors).decode()} if errors else None

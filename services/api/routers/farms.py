@@ -10,9 +10,10 @@ import re
 from typing import Annotated
 
 from fastapi import APIRouter, Depends, HTTPException, Query
+from fastapi.responses import StreamingResponse
 
 from services.api.params import AsOf, EngineDep, KnownAt
-from services.api.responses import JSONResponse
+from services.api.responses import JSONResponse, streamed_array
 from services.auth import policy
 from services.auth.deps import PrincipalDep, farm_reader
 from services.auth.scope import FarmScope, load_scopes
@@ -23,22 +24,22 @@ _PERIOD = re.compile(r"^\d{4}-(0[1-9]|1[0-2])$")
 
 
 @router.get("")
-def farms(engine: EngineDep, who: PrincipalDep) -> JSONResponse:
+def farms(engine: EngineDep, who: PrincipalDep) -> StreamingResponse:
     """The ids of the enrolled farms this token may read the standing of (MDSC: every farm)."""
     ids = queries.farm_ids(engine)
     if policy.may_read_all(who):
-        return JSONResponse(ids)
+        return streamed_array(ids)
     scopes = load_scopes(engine, ids)
-    return JSONResponse([f for f in ids if policy.may_read(who, "standing", scopes[f])])
+    return streamed_array(f for f in ids if policy.may_read(who, "standing", scopes[f]))
 
 
 @router.get("/{farm_id}/history")
 def history(engine: EngineDep, who: PrincipalDep, as_of: AsOf, known_at: KnownAt,
-            scope: Annotated[FarmScope, Depends(farm_reader("history"))]) -> JSONResponse:
+            scope: Annotated[FarmScope, Depends(farm_reader("history"))]) -> StreamingResponse:
     """The farm's events and derived events in order (what `dignity history --json` prints); a confidential
     complainant is withheld from a farm token (CO-4)."""
     rows = queries.farm_history(engine, scope.farm_id, as_of, known_at)
-    return JSONResponse([policy.visible(who, body) for body in rows])
+    return streamed_array(policy.visible(who, body) for body in rows)
 
 
 @router.get("/{farm_id}/standing")

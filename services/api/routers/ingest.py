@@ -16,12 +16,12 @@ from fastapi import APIRouter, HTTPException, Path, Request
 from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import StreamingResponse
 
-from events.codec import EventRejected, decode_document
+from services.api.body import BodyParser
+from services.api.responses import streamed
 from services.auth import posting
 from services.auth.deps import PrincipalDep
 from services.auth.roles import Principal
 from services.auth.scope import load_scope
-from services.ledger.ingest import parse_dicts, parse_jsonl
 from services.ledger.templates import TEMPLATES, parse_template
 from services.settings import settings
 
@@ -58,17 +58,6 @@ def ledger_for(request: Request) -> Any:
     return EmbeddedLedger(engine=state.engine)
 
 
-def _lines(raw: bytes) -> Any:
-    """JSON Lines (read a line at a time); a JSON array, or one (even pretty-printed) object, is numbered
-    from 1 in the same way."""
-    try:
-        whole = decode_document(raw)
-    except EventRejected:
-        return parse_jsonl(io.BytesIO(raw))
-    items = whole if isinstance(whole, list) else [whole]
-    return parse_dicts(enumerate(items, start=1))
-
-
 def _run(request: Request, who: Principal, parsed_of: Any, fields: dict[str, str] | None = None) -> posting.Answer:
     with _WRITE:
         ledger = ledger_for(request)
@@ -81,14 +70,17 @@ def _run(request: Request, who: Principal, parsed_of: Any, fields: dict[str, str
 
 def _streamed(answer: posting.Answer) -> StreamingResponse:
     """The answer streams from its spool, after the write lock is released (services/auth/posting.py)."""
-    return StreamingResponse(answer.chunks(), media_type="application/json")
+    return streamed(answer.chunks())
 
 
 @router.post("/events", summary="Append events (JSON Lines, a JSON array, or one object)",
              openapi_extra=_body_doc("application/x-ndjson", "JSON Lines (one event a line), or a JSON array"))
 async def post_events(request: Request, who: PrincipalDep) -> StreamingResponse:
-    raw = await request.body()  # at most DIGNITY_MAX_BODY bytes (services/api/limits.py)
-    parsed = _lines(raw)
+    parser = BodyParser()
+    async for chunk in request.stream():  # 413 past DIGNITY_MAX_BODY (services/api/limits.py): nothing appended
+        if chunk:
+            await run_in_threadpool(parser.feed, chunk)  # each line parsed while the next chunk arrives
+    parsed = parser.results()
     return _streamed(await run_in_threadpool(_run, request, who, lambda _ledger: parsed))
 
 

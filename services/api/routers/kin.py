@@ -11,13 +11,13 @@ from __future__ import annotations
 import re
 from typing import Annotated, Any
 
-import orjson
 from fastapi import APIRouter, Depends, HTTPException, Query
+from fastapi.responses import StreamingResponse
 
 from services.api.params import AsOf, EngineDep
-from services.api.responses import JSONResponse
+from services.api.responses import JSONResponse, streamed_array, streamed_array_then
 from services.api.routers.buyers import Buyer
-from services.api.routers.compliance import NOT_EVALUATED
+from services.api.routers.compliance import not_evaluated
 from services.auth import policy
 from services.auth.deps import PrincipalDep, farm_reader, refuse
 from services.auth.roles import Principal
@@ -38,10 +38,10 @@ def _period(period: str | None, required: bool = False) -> str | None:
 
 @router.get("/buyers/{buyer_id}/premium", summary="BP-1: premium owed vs remitted per farm and month")
 def premium(buyer_id: Buyer, engine: EngineDep, as_of: AsOf,
-            period: Annotated[str | None, Query(description="Sales month, YYYY-MM")] = None) -> JSONResponse:
+            period: Annotated[str | None, Query(description="Sales month, YYYY-MM")] = None) -> StreamingResponse:
     errors: list[str] = []
     rows = kin_queries.premium(engine, buyer_id, _period(period), as_of, errors)
-    return JSONResponse(rows, headers={NOT_EVALUATED: orjson.dumps(errors).decode()} if errors else None)
+    return streamed_array_then(rows, lambda: not_evaluated(errors))
 
 
 @router.get("/buyers/{buyer_id}/risk", summary="RK-2: a buyer's portfolio risk hours and hotspots")
@@ -71,15 +71,16 @@ def _for(who: Principal, row: dict[str, Any]) -> dict[str, Any]:
 
 @router.get("/contractors", summary="RR-1..RR-4: labour contractors, licence, certification, hires, flags")
 def contractors(engine: EngineDep, who: PrincipalDep, as_of: AsOf,
-                contractor: Annotated[str | None, Query(description="One contractor id")] = None) -> JSONResponse:
+                contractor: Annotated[str | None, Query(description="One contractor id")] = None
+                ) -> StreamingResponse:
     try:
         rows = kin_queries.contractors(engine, contractor, as_of)
     except LookupError as exc:
         raise HTTPException(status_code=404, detail=str(exc.args[0])) from None
-    return JSONResponse([_for(who, r) for r in rows])
+    return streamed_array(_for(who, r) for r in rows)
 
 
 @router.get("/contractors/{contractor_id}/reviews", summary="Workers' reviews of a recruiter, comments unsealed")
-def reviews(contractor_id: str, engine: EngineDep, who: PrincipalDep) -> JSONResponse:
+def reviews(contractor_id: str, engine: EngineDep, who: PrincipalDep) -> StreamingResponse:
     refuse(policy.may_unseal(who))
-    return JSONResponse(kin_queries.reviews(engine, contractor_id))
+    return streamed_array(kin_queries.reviews(engine, contractor_id))
