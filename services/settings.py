@@ -27,7 +27,7 @@ class Settings(BaseSettings):
     kafka: str | None = Field(None, description="Kafka bootstrap servers; with a PostgreSQL db: distributed mode")
     topic_prefix: str = Field("", description="Prefix of every topic and of the workers' consumer group")
     batch: int = Field(500, ge=1, description="Worker: events applied per database transaction, at most")
-    batch_within: float = Field(0.2, gt=0, description="Worker: seconds to wait for a batch to fill")
+    batch_within: float = Field(0.05, gt=0, description="Worker: seconds to wait for a batch to fill")
     sweep_seconds: float = Field(60.0, gt=0, description="Worker: seconds between timer sweeps")
     tick: bool = Field(True, description="Worker: write time-brought standing changes (0: only sweep)")
     session_timeout: float = Field(10.0, gt=0, description="Worker: Kafka session timeout, seconds")

@@ -17,6 +17,7 @@ from services.delivery import feed
 from services.delivery.lease import Lease
 from services.delivery.topic import StandingChangesTopic
 from services.delivery.webhooks import Round, Webhooks
+from services.store.wakeup import FeedWakeup
 
 log = logging.getLogger("dignity.delivery")
 
@@ -51,15 +52,18 @@ class Pump:
         return PumpRound(fed, result, published)
 
     def run(self, stop: threading.Event, interval: float = 1.0) -> None:
-        """Rounds until `stop` is set; an error is logged and the next round tries again."""
+        """Rounds until `stop` is set; an error is logged and the next round tries again. A round starts
+        every `interval` seconds, or as soon as a read-model commit announces derived events (PostgreSQL)."""
+        wakeup = FeedWakeup(self.engine)
         try:
             while not stop.is_set():
                 try:
                     self.run_once()
                 except Exception:  # a broker or database outage must not end the loop
                     log.exception("delivery round failed")
-                stop.wait(interval)
+                wakeup.wait(stop, interval)
         finally:
+            wakeup.close()
             self.lease.release()
             if self.topic is not None:
                 self.topic.close()

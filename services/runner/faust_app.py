@@ -22,6 +22,7 @@ import logging
 import os
 import sys
 import threading
+import time
 from collections.abc import Sequence
 from typing import Any, cast
 
@@ -117,12 +118,17 @@ class Runner:
         farms of the partitions (`ends`: assigned partition -> end offset) whose every record is applied;
         then emit deadlines missed and shortfalls found by now for them. A partition still catching up
         would show deadlines as missed (or a period as served) whose meeting event is not applied yet."""
+        started = time.perf_counter()
         try:
             self.publisher.publish_pending()
             settled = settled_partitions(self.engine, self.log.topic, ends)
             if TICK and settled:
                 self._standing_tick(settled)
+            ticked = time.perf_counter()
             self._publish(sweep(self.engine, self.farms_of(settled), now()), [])
+            if settled:
+                log.info("tick of partitions %s: %.3f s standing, %.3f s sweep", sorted(settled),
+                         ticked - started, time.perf_counter() - ticked)
         except (KafkaError, *TRANSIENT) as exc:
             log.warning("sweep deferred: %r", exc)
         except Exception:  # a rule query that fails must not stop the worker applying events
@@ -192,16 +198,20 @@ async def apply_until_done(records: Sequence[Record]) -> Outcome:
 @app.agent(events_topic, concurrency=1)
 async def project(stream: faust.StreamT[bytes]) -> None:
     taken = cast(faust.Stream[bytes], stream).noack_take(BATCH, within=WITHIN)
+    waited = time.perf_counter()
     async for batch in taken:
+        started = time.perf_counter()
         events = cast(list[EventT[bytes]], batch)  # noack_take yields the events themselves
         records = [Record(e.message.topic, e.message.partition, e.message.offset,
                           e.message.value or b"", e.message.key)
                    for e in events]
         outcome = await apply_until_done(records)
+        applied_in = time.perf_counter() - started
         for event in events:  # only now may Faust commit these offsets
             await stream.ack(event)
-        log.info("applied %d, skipped %d, failed %d (batch of %d)",
-                 outcome.applied, outcome.skipped, outcome.failed, len(events))
+        log.info("applied %d, skipped %d, failed %d (batch of %d; %.3f s taking, %.3f s applying)",
+                 outcome.applied, outcome.skipped, outcome.failed, len(events), started - waited, applied_in)
+        waited = time.perf_counter()
 
 
 @app.timer(SWEEP_SECONDS)

@@ -30,13 +30,16 @@ from services.store.database import now, utc_text
 from services.store.locks import lock_partitions
 from services.store.outbox import pending
 from services.store.schema import applied, failures, outbox, partition_offsets, projection_state, relay
-from services.store.upsert import upsert
+from services.store.upsert import claim, upsert
 
 log = logging.getLogger(__name__)
 
 TRANSIENT = (OperationalError, InterfaceError)
 """Database errors worth retrying (connection lost, deadlock, serialization): the batch is tried again."""
 _CHUNK = 500
+TICK_CHUNK = 1
+"""Farms a tick folds per transaction: one, so a batch waits for one farm's tick at most (each farm's tick is its
+own fold: chunks change no answer)."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -102,13 +105,12 @@ class Projector:
             fresh = [r for r in records if r.offset > done.get((r.topic, r.partition), -1)]
             events, refused = _trusted(conn, fresh)
             outcome.farms = {e.farm_id for e in events}
-            todo = _not_applied(conn, events)
+            todo = _not_applied(conn, events)  # and now marked applied, in this transaction
             outcome.skipped = len(records) - len(todo) - len(refused)
             outcome.failed = len(refused)
             _refuse(conn, refused)
             if todo:
                 outcome.derived, outcome.relay = self.writer.apply(conn, todo)
-                conn.execute(applied.insert(), [{"event_id": e.event_id} for e in todo])
                 # A derived event that reached this farm through the log (from another farm) is published too.
                 passed_on = [e.raw for e in todo if e.type in DERIVED_TYPES]
                 pending(conn, outbox, passed_on)  # the writer already put its own derived events there
@@ -119,18 +121,23 @@ class Projector:
         return outcome
 
     def tick(self, topic: str, farms: Mapping[int, Iterable[str]], at: datetime) -> Outcome:
-        """What time alone has brought these farms (by partition of `topic`) by `at`: one transaction per
-        partition holding the same partition lock as a batch, so a tick and the agent never interleave on a
-        farm; the derived events go to `outbox`, SU-2 notices to `relay`, as a batch's do."""
+        """What time alone has brought these farms (by partition of `topic`) by `at`: transactions of
+        `TICK_CHUNK` farms holding the same partition lock as a batch, so a tick and the agent never
+        interleave on a farm; the derived events go to `outbox`, SU-2 notices to `relay`, as a batch's do."""
         outcome = Outcome()
         for partition, names in sorted(farms.items()):
-            with self.engine.begin() as conn:
-                lock_partitions(conn, [(topic, partition)])
-                derived, relayed = self.ticker.tick(conn, names, at, now())
-                pending(conn, relay, relayed)
-            outcome.derived += derived
-            outcome.relay += relayed
-            outcome.farms |= set(names)
+            ordered = sorted(set(names))
+            # `TICK_CHUNK` farms a transaction: the partition lock is held a moment at a time, so a batch of the
+            # partition (an event on its way to a buyer) waits for one farm's tick, not the whole partition's.
+            for i in range(0, len(ordered), TICK_CHUNK):
+                chunk = ordered[i : i + TICK_CHUNK]
+                with self.engine.begin() as conn:
+                    lock_partitions(conn, [(topic, partition)])
+                    derived, relayed = self.ticker.tick(conn, chunk, at, now())
+                    pending(conn, relay, relayed)
+                outcome.derived += derived
+                outcome.relay += relayed
+                outcome.farms |= set(chunk)
         outcome.relay += self._risk_changes(outcome.farms, at)  # after every SU-2 notice, as the embedded tick
         return outcome
 
@@ -222,15 +229,13 @@ def _lock_partitions(conn: Connection, records: Sequence[Record]) -> dict[tuple[
 
 
 def _not_applied(conn: Connection, events: list[RecordedEvent]) -> list[RecordedEvent]:
-    ids = list({e.event_id for e in events})
-    seen: set[str] = set()
-    for i in range(0, len(ids), _CHUNK):
-        chunk = ids[i : i + _CHUNK]
-        seen.update(conn.execute(select(applied.c.event_id).where(applied.c.event_id.in_(chunk))).scalars())
+    """The events no earlier transaction applied, each once (a second copy in the batch is dropped), in
+    order; their ids are inserted into `applied` here (one statement: the insert says which were new)."""
+    fresh = claim(conn, applied, "event_id", list(dict.fromkeys(e.event_id for e in events)))
     todo = []
     for event in events:
-        if event.event_id not in seen:  # also drops a second copy inside the batch
-            seen.add(event.event_id)
+        if event.event_id in fresh:
+            fresh.discard(event.event_id)
             todo.append(event)
     return todo
 

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from datetime import datetime
+from itertools import groupby
 from typing import Any
 
 import orjson
@@ -38,6 +39,7 @@ from services.store.schema import (
 )
 from services.store.states import load_all_parts, load_parts, load_whole, save_parts, save_whole
 from services.store.upsert import upsert  # also imported from here by older callers
+from services.store.wakeup import notify_feed
 
 _CHUNK = 500
 DIRECTORIES: dict[str, tuple[Any, list[str]]] = {
@@ -58,33 +60,26 @@ _KIN_READ_BY_FARMS = {*FLAG_KINDS, "article_i"}
 class SqlDirectory:
     """The cross-farm directories as the process managers read them, inside the writer's transaction.
 
-    Rows written are kept until the next read of any directory, or the end of the batch (`flush`), and
-    then inserted together: a replay writes thousands (who works where, kin facts) and reads few."""
+    Rows written are held and inserted in one statement per table: before any read of that table (so a read
+    sees every row written before it, as one insert per row did) and at the end of the batch (`flush`)."""
 
     def __init__(self, conn: Connection) -> None:
         self.conn = conn
         self._bans: dict[str, list[dict[str, Any]]] | None = None
         self._owners_locked: set[str] = set()
-        self._pending: list[tuple[str, dict[str, Any]]] = []
         self.every_farm_changed = False
         """A row every farm's answers may read was written (stored answers, `services/store/answers.py`)."""
+        self._unwritten: dict[str, dict[tuple[Any, ...], dict[str, Any]]] = {}
+        """Rows written and not inserted yet, by table and key (insert-only: the first row of a key wins)."""
 
     def flush(self, *tables: str) -> None:
-        """Insert the rows written so far to these directories (all, without any), each table's in the order
-        written (runs of one table and one set of columns)."""
-        if tables:
-            pending = [p for p in self._pending if p[0] in tables]
-            self._pending = [p for p in self._pending if p[0] not in tables]
-        else:
-            pending, self._pending = self._pending, []
-        run: list[dict[str, Any]] = []
-        for i, (table, row) in enumerate(pending):
-            run.append(row)
-            following = pending[i + 1] if i + 1 < len(pending) else None
-            if following is None or following[0] != table or following[1].keys() != row.keys():
-                target, keys = DIRECTORIES[table]
-                upsert(self.conn, target, run, keys, [])
-                run = []
+        """Insert the rows held for these tables (all of them if none is named)."""
+        for table in tables or list(self._unwritten):
+            target, keys = DIRECTORIES[table]
+            # In the order written (an autoincrement position keeps it); one statement per run of rows with
+            # the same columns.
+            for _, run in groupby(self._unwritten.pop(table, {}).values(), key=tuple):
+                upsert(self.conn, target, list(run), keys, [])
 
     def written(self, table: str) -> None:
         """The writer added a row to `table` in this transaction: forget what was read of it."""
@@ -114,8 +109,8 @@ class SqlDirectory:
             self._owners_locked.add(owner)
 
     def write(self, table: str, row: dict[str, Any]) -> None:
-        DIRECTORIES[table]  # an unknown table fails here, at the write, not at the flush
-        self._pending.append((table, row))
+        keys = DIRECTORIES[table][1]
+        self._unwritten.setdefault(table, {}).setdefault(tuple(row[k] for k in keys), row)
         self.written(table)
         if table in _READ_BY_EVERY_FARM and (table != "kin_facts" or row.get("kind") in _KIN_READ_BY_FARMS):
             self.every_farm_changed = True
@@ -148,8 +143,8 @@ class SqlDirectory:
 
     def bans_of(self, person_id: str) -> list[dict[str, Any]]:
         # Every hire asks; bans are few. One read of the whole table per batch beats one query per hire.
-        self.flush("bans")
         if self._bans is None:
+            self.flush("bans")
             self._bans = {}
             for row in self.conn.execute(select(bans)).mappings():
                 self._bans.setdefault(row["person_id"], []).append(dict(row))
@@ -203,7 +198,6 @@ class ReadModelWriter:
         deferred = defer_states and self.keep_cache
         if deferred:
             self._unsaved |= out.touched
-        self._directory.flush()
         self._save(conn, out, states=not deferred)
         return out.derived, out.elsewhere
 
@@ -223,7 +217,6 @@ class ReadModelWriter:
         names = sorted(set(farms))
         self._begin(conn, names)
         out = self.fold.tick(names, at, recorded_at, self, self._directory, self._seqs)
-        self._directory.flush()
         self._save(conn, out)
         return out.derived, out.elsewhere
 
@@ -281,6 +274,9 @@ class ReadModelWriter:
             self._parts[(name, farm, part)] = found.get((name, farm, part)) or self._parted[name].initial(farm)
 
     def _save(self, conn: Connection, out: Folded, states: bool = True) -> None:
+        self._directory.flush()
+        if out.derived:
+            notify_feed(conn)  # the delivery pump's next round starts on this commit
         if states:  # else kept for `save_deferred`; the stamps below still change now
             whole = {(k[0], k[1]): ({"seq": self._seqs[k[1]]} if k[0] == HISTORY else self._states[(k[0], k[1])])
                      for k in out.touched if len(k) == 2}

@@ -15,7 +15,7 @@ def test_defaults_are_the_ones_the_modules_used(monkeypatch: pytest.MonkeyPatch)
         monkeypatch.delenv(name, raising=False)
     s = settings()
     assert (s.db, s.kafka, s.topic_prefix, s.batch, s.batch_within, s.sweep_seconds, s.tick) == (
-        None, None, "", 500, 0.2, 60.0, True)
+        None, None, "", 500, 0.05, 60.0, True)
     assert (s.session_timeout, s.commit_interval, s.log_json) == (10.0, 2.8, False)
     assert database_url() == DEFAULT_DB
 
