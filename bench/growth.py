@@ -7,8 +7,9 @@ order. Each file is ingested as `dignity ingest FILE` does it (a fresh embedded 
 database: catch up, then validate, seal, append and project in batches); the rate of each part shows whether
 an old ledger ingests slower than a young one. Beside it, measured in the same run on the same lines:
 
-- the raw ceiling: orjson decode + one SQLite `executemany` per 2,000 lines into a table with a unique event_id;
-- `dignity rebuild` beside a raw read (SQLite select + orjson decode of the same rows);
+- the raw ceiling: orjson decode + one SQLite `executemany` per 2,000 lines into a table with a unique event_id,
+  timed on each part just before that part's ingest (the machine may be shared: both see the same load);
+- `dignity rebuild` beside a raw read (SQLite select + decode of the same rows: zstd as stored, then orjson);
 - database bytes ÷ JSON Lines bytes;
 - query latency on the aged ledger, through the functions the API calls: per farm (deadlines, findings,
   passthrough, standing, history) p50/p99, and the program-wide deadlines (every farm). Deadlines and findings
@@ -40,6 +41,7 @@ from services.generate.calendar import parse_month
 from services.ledger import queries
 from services.ledger.embedded import EmbeddedLedger
 from services.ledger.ingest import BATCH, parse_jsonl
+from services.store.bodies import unpack
 from services.store.database import now
 from services.store.schema import answers
 
@@ -69,12 +71,18 @@ def ingest_file(url: str, path: Path) -> tuple[int, float]:
     return report.accepted, seconds
 
 
-def raw_ceiling(lines: list[bytes], folder: Path) -> float:
-    """orjson decode + one executemany per BATCH lines into a table with a unique event_id: nothing else."""
+def raw_table(folder: Path) -> sqlite3.Connection:
+    """The raw ceiling's database: one table with a unique event_id, as the log has."""
     conn = sqlite3.connect(folder / "raw.db", isolation_level=None)
     conn.execute("PRAGMA journal_mode=WAL")
     conn.execute("PRAGMA synchronous=NORMAL")
     conn.execute("CREATE TABLE events (position INTEGER PRIMARY KEY, event_id TEXT NOT NULL UNIQUE, body BLOB)")
+    return conn
+
+
+def raw_ceiling(conn: sqlite3.Connection, lines: list[bytes]) -> float:
+    """orjson decode + one executemany per BATCH lines into the raw table: nothing else. Run on each part just
+    before its ingest, so both see the same load on a shared machine."""
 
     def run() -> None:
         for i in range(0, len(lines), BATCH):
@@ -84,18 +92,18 @@ def raw_ceiling(lines: list[bytes], folder: Path) -> float:
             conn.execute("COMMIT")
 
     _, seconds = timed(run)
-    conn.close()
     return seconds
 
 
 def raw_read(db: Path) -> tuple[int, float]:
-    """SQLite select of every log row in order + orjson decode of each body: the floor of a replay."""
+    """SQLite select of every log row in order + decode of each body (zstd, as stored, then orjson): the floor
+    of a replay."""
     conn = sqlite3.connect(db)
 
     def run() -> int:
         n = 0
         for (body,) in conn.execute("SELECT body FROM events ORDER BY position"):
-            orjson.loads(body)
+            orjson.loads(unpack(body))
             n += 1
         return n
 
@@ -199,17 +207,18 @@ def main() -> None:
     db = folder / "ledger.db"
     url = f"sqlite:///{db}"
     rates: list[tuple[int, float]] = []
+    raw = raw_table(folder)
+    ceiling = 0.0
     for i, path in enumerate(paths, 1):
-        err.print(f"ingest part {i}/{len(paths)} ({path.stat().st_size / 1e6:.1f} MB)")
+        err.print(f"ingest part {i}/{len(paths)} ({path.stat().st_size / 1e6:.1f} MB), after its raw ceiling")
+        ceiling += raw_ceiling(raw, path.read_bytes().splitlines())
         with profiled(args.profile and i == len(paths)):
             rates.append(ingest_file(url, path))
         err.print(f"  {per_second(*rates[-1])}")
     ingested = sum(c for c, _ in rates)
     ingest_seconds = sum(s for _, s in rates)
     size_ingest = db_bytes(db)
-
-    err.print("raw ceiling (orjson + executemany)")
-    ceiling = raw_ceiling(lines, folder)
+    raw.close()
 
     err.print("rebuild")
     ledger = EmbeddedLedger(url)
@@ -219,10 +228,12 @@ def main() -> None:
         done[0] += k
         err.print(f"  rebuilt {done[0]:,}/{n:,}")
 
+    read, before = raw_read(db)  # before and after the rebuild: the mean is the floor beside it
     replayed, rebuild_seconds = timed(lambda: ledger.rebuild(tell))
     ledger.engine.dispose()
     size_rebuild = db_bytes(db)
-    read, read_seconds = raw_read(db)
+    _, after = raw_read(db)
+    read_seconds = (before + after) / 2
 
     err.print("queries on the aged ledger")
     query = query_rows(url, args.months, args.samples, args.program_samples, args.seed)

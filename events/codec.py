@@ -197,4 +197,9 @@ def encode(body: dict[str, Any]) -> bytes:
 def content_digest(body: dict[str, Any]) -> str:
     """What makes two sends of one event_id 'the same': everything but the ledger's own recorded_at."""
     content = {k: v for k, v in body.items() if k != "recorded_at"} if "recorded_at" in body else body
-    return hashlib.sha256(encode(content)).hexdigest()
+    return digest_of(encode(content))
+
+
+def digest_of(encoded: bytes) -> str:
+    """`content_digest` of a body already encoded (`encode`) without its recorded_at."""
+    return hashlib.sha256(encoded).hexdigest()

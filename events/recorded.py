@@ -4,11 +4,16 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import datetime
+from functools import lru_cache
 from typing import Any
 
 import orjson
 
 from events.upcasting import upcast
+
+moment_of = lru_cache(maxsize=8192)(datetime.fromisoformat)
+"""A batch's events share one recorded_at, and many one occurred_at: each text is parsed once (a datetime is
+immutable, so one object serves them all)."""
 
 
 @dataclass(slots=True, frozen=True)
@@ -45,8 +50,8 @@ class RecordedEvent:
             event_id=raw["event_id"],
             type=raw["type"],
             farm_id=raw["farm_id"],
-            occurred_at=datetime.fromisoformat(raw["occurred_at"]),
-            recorded_at=datetime.fromisoformat(raw["recorded_at"]),
+            occurred_at=moment_of(raw["occurred_at"]),
+            recorded_at=moment_of(raw["recorded_at"]),
             actor_role=raw["actor"]["role"],
             data=raw["data"],
             causation_id=tuple(raw.get("causation_id") or ()),

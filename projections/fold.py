@@ -19,7 +19,7 @@ from events.catalogue import DERIVED_TYPES
 from events.recorded import RecordedEvent
 from projections.calendar import local_date
 from projections.kin import directory as kin_directory
-from projections.projection import Derived, Projection, Reopens, State, part_of
+from projections.projection import Derived, Projection, Reopens, State, is_parted, part_of
 from projections.registry import tickers
 from projections.standing import crossfarm
 
@@ -84,6 +84,8 @@ class Fold:
         for p in self.projections:
             for t in p.types:
                 self.by_type.setdefault(t, []).append(p)
+        self._parted: dict[str, bool] = {p.name: is_parted(p) for p in self.projections}
+        """Split or whole, asked once per projection rather than once per event."""
 
     def parts(self, batch: Iterable[RecordedEvent]) -> set[tuple[str, str, str]]:
         """The parts of split states these events touch (for the runner to read in one go)."""
@@ -117,7 +119,7 @@ class Fold:
         out.history.append(Entry(farm, seqs[farm], event, position))
         out.touched.add((HISTORY, farm))
         for projection in self.by_type.get(event.type, ()):
-            part = part_of(projection, event)
+            part = part_of(projection, event) if self._parted[projection.name] else None
             if part is None:
                 state = states.whole(projection, farm)
                 out.touched.add((projection.name, farm))

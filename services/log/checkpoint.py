@@ -10,6 +10,7 @@ the events after them does not roll the evidence back unseen.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
@@ -98,8 +99,10 @@ def newest(stored: Signed | None, copy: Signed | None) -> Signed | None:
     return copy if copy.state["count"] > stored.state["count"] else stored
 
 
-def write_checkpoint(engine: Engine, signer: Signer, at: datetime, copy: Path | None = None) -> Signed:
-    """Sign the log as it is now (or return the latest checkpoint if nothing was appended since)."""
+def write_checkpoint(engine: Engine, signer: Signer, at: datetime, copy: Path | None = None,
+                     written: Mapping[str, str] | None = None) -> Signed:
+    """Sign the log as it is now (or return the latest checkpoint if nothing was appended since). `written`:
+    the links this process appended (`audit.check_row`), whose rows are checked by their link alone."""
     with engine.begin() as conn:
         stored = latest_stored(conn)
         copied = read_copy(copy) if copy else None
@@ -115,7 +118,7 @@ def write_checkpoint(engine: Engine, signer: Signer, at: datetime, copy: Path | 
         if problems:
             raise CheckpointRefused(problems)
         tally = previous.tally() if previous else Tally()
-        problems = scan(stored_rows(conn, after=tally.position), tally)
+        problems = scan(stored_rows(conn, after=tally.position), tally, written)
         if problems:
             raise CheckpointRefused(problems)
         if previous is not None and tally.merkle.count == previous.state["count"]:

@@ -45,14 +45,14 @@ def columns_of(body: dict[str, Any]) -> dict[str, str]:
     """The columns a body implies: what the table must hold beside it."""
     return {
         "event_id": body["event_id"], "type": body["type"], "farm_id": body["farm_id"],
-        "occurred_at": _utc(body["occurred_at"]),
-        "recorded_at": _utc(body["recorded_at"]),
+        "occurred_at": utc_of(body["occurred_at"]),
+        "recorded_at": utc_of(body["recorded_at"]),
         "digest": content_digest({k: v for k, v in body.items() if k != "recorded_at"}),
     }
 
 
 @lru_cache(maxsize=8192)
-def _utc(stamp: str) -> str:
+def utc_of(stamp: str) -> str:
     """A batch shares one recorded_at, and many events one occurred_at: convert each text once."""
     return utc_text(datetime.fromisoformat(stamp))
 

@@ -14,6 +14,7 @@ import orjson
 from sqlalchemy import Engine, select, update
 
 from services.log.integrity import COLUMNS, FORMAT, columns_of, link, row_hash
+from services.store.bodies import unpack
 from services.store.schema import events, ledger_meta
 
 FORMAT_KEY = "log_format"
@@ -30,7 +31,7 @@ def migrate_log_format(engine: Engine) -> bool:
         rows = conn.execute(select(events.c.position, events.c.farm_id, events.c.chain, events.c.body)
                             .order_by(events.c.position)).all()
         for position, farm, chain, raw in rows:
-            body = bytes(raw)
+            body = unpack(raw)
             old = hashlib.sha256(old_heads.get(farm, "").encode() + hashlib.sha256(body).digest()).hexdigest()
             if old != chain:
                 broken.add(farm)

@@ -9,14 +9,15 @@ from typing import Any
 import orjson
 from sqlalchemy import Connection, Engine, func, select
 
-from events.codec import content_digest
-from events.recorded import RecordedEvent
+from events.recorded import RecordedEvent, moment_of
 from services.log.audit import scan, stored_rows
 from services.log.event_log import AppendOutcome, Candidate, sort_out
-from services.log.integrity import COLUMNS, Tally, link, row_hash
+from services.log.integrity import COLUMNS, Tally, link, row_hash, utc_of
 from services.log.migrate import migrate_log_format
+from services.store.bodies import pack, unpack
 from services.store.database import utc_text
 from services.store.schema import events
+from services.store.upsert import insert_rows
 
 _CHUNK = 500  # ids per IN (...) lookup; below SQLite's variable limit
 
@@ -37,6 +38,9 @@ class SqlEventLog:
     def __init__(self, engine: Engine) -> None:
         self.engine = engine
         self._heads: dict[str, tuple[int, str]] = {}
+        self.written: dict[str, str] | None = None
+        """With a dict (a ledger that signs what it appends): each appended event's link, by event id, until
+        the next checkpoint checks them (`audit.check_row`)."""
         self.migrated = migrate_log_format(engine)  # a log of an older format: rewritten once, then signed
         # Set by the ledger: is this stored body (sealed before deterministic sealing) the candidate as sent?
         self.legacy_match: Callable[[dict[str, Any], Candidate], bool] | None = None
@@ -51,7 +55,7 @@ class SqlEventLog:
             if cand.clear is None or seen is None or seen == cand.digest:
                 continue
             raw = conn.execute(select(events.c.body).where(events.c.event_id == event_id)).scalar()
-            if raw is not None and self.legacy_match is not None and self.legacy_match(orjson.loads(raw), cand):
+            if raw is not None and self.legacy_match is not None and self.legacy_match(orjson.loads(unpack(raw)), cand):
                 known[event_id] = cand.digest
 
     def append_in(self, conn: Connection, candidates: Sequence[Candidate], recorded_at: datetime) -> AppendOutcome:
@@ -66,23 +70,26 @@ class SqlEventLog:
         stamp = recorded_at.isoformat()
         stamp_key = utc_text(recorded_at)
         recorded = datetime.fromisoformat(stamp)  # what a reader of the stored body gets back
+        self._load_heads(conn, {c.body["farm_id"] for c in fresh})
         rows = []
         for cand in fresh:
             body = {**cand.body, "recorded_at": stamp}
             raw = orjson.dumps(body)
             farm = body["farm_id"]
-            occurred = datetime.fromisoformat(body["occurred_at"])
+            occurred = moment_of(body["occurred_at"])
             row = {
                 "event_id": body["event_id"], "type": body["type"], "farm_id": farm,
-                "occurred_at": utc_text(occurred), "recorded_at": stamp_key,
-                "digest": content_digest(cand.body), "body": raw,
+                "occurred_at": utc_of(body["occurred_at"]), "recorded_at": stamp_key,
+                "digest": cand.digest, "body": pack(raw),  # the digest the candidate carries: over this body
             }
             seq, head = self._head(conn, farm)
             row["chain"] = link(head, seq + 1, row_hash(*(row[c] for c in COLUMNS), raw))
             self._heads[farm] = (seq + 1, row["chain"])
+            if self.written is not None:
+                self.written[body["event_id"]] = row["chain"]
             rows.append(row)
             outcome.accepted.append(RecordedEvent.of_current(body, occurred, recorded))
-        conn.execute(events.insert(), rows)
+        insert_rows(conn, events, rows)
         return outcome
 
     def append(self, candidates: Sequence[Candidate], recorded_at: datetime) -> AppendOutcome:
@@ -92,6 +99,8 @@ class SqlEventLog:
     def forget_heads(self) -> None:
         """After a rolled-back append the cached chain heads may name rows that were never written."""
         self._heads.clear()
+        if self.written is not None:
+            self.written.clear()
 
     def _head(self, conn: Connection, farm: str) -> tuple[int, str]:
         """The farm's event count and last link."""
@@ -103,6 +112,19 @@ class SqlEventLog:
             count = conn.execute(select(func.count()).where(events.c.farm_id == farm)).scalar() or 0
             head = (count, row[0] if row else "")
         return head
+
+    def _load_heads(self, conn: Connection, farms: set[str]) -> None:
+        """The heads of the farms not cached yet, in two queries for all of them (not two per farm)."""
+        missing = sorted(f for f in farms if f not in self._heads)
+        for i in range(0, len(missing), _CHUNK):
+            counts = {farm: (n, last) for farm, n, last in conn.execute(
+                select(events.c.farm_id, func.count(), func.max(events.c.position))
+                .where(events.c.farm_id.in_(missing[i : i + _CHUNK])).group_by(events.c.farm_id))}
+            links = dict(conn.execute(select(events.c.position, events.c.chain).where(
+                events.c.position.in_([last for _, last in counts.values()]))).all()) if counts else {}
+            for farm in missing[i : i + _CHUNK]:
+                n, last = counts.get(farm, (0, None))
+                self._heads[farm] = (int(n), links[last] if last is not None else "")
 
     def read(
         self, after: int = 0, farm_id: str | None = None, known_at: datetime | None = None
@@ -135,4 +157,4 @@ class SqlEventLog:
 
 def _rows(result: Iterable[tuple[int, bytes]]) -> Iterator[tuple[int, bytes]]:
     for position, body in result:
-        yield position, bytes(body)
+        yield position, unpack(body)

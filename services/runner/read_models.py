@@ -165,23 +165,48 @@ class ReadModelWriter:
         self._seqs: dict[str, int] = {}
         """Each loaded farm's history length (the `history` state)."""
         self._parted = {p.name: p for p in self.projections if is_parted(p)}
+        self._stored = True
+        """May the store hold a state this cache has not loaded? False after `store_emptied` while the cache
+        is kept: every state there is then in the cache, and nothing is read back."""
+        self._unsaved: set[tuple[str, ...]] = set()
+        """States folded with `defer_states` and not written yet (`save_deferred`)."""
 
     def forget_cache(self) -> None:
         self._states.clear()
         self._parts.clear()
         self._seqs.clear()
+        self._unsaved.clear()
+        self._stored = True
 
-    def apply(self, conn: Connection, batch: Sequence[RecordedEvent], positions: Sequence[int] | None = None
-              ) -> tuple[list[Derived], list[Derived]]:
+    def store_emptied(self) -> None:
+        """The read models were just emptied (a rebuild): with the cache kept, nothing need be read back."""
+        self.forget_cache()
+        self._stored = not self.keep_cache
+
+    def apply(self, conn: Connection, batch: Sequence[RecordedEvent], positions: Sequence[int] | None = None,
+              defer_states: bool = False) -> tuple[list[Derived], list[Derived]]:
         """Apply a batch; returns (derived events of these farms, events to append to the log).
 
         `positions` (one per event) are the events' rows in the embedded log: their history rows then point
-        there instead of holding a second copy of the body."""
+        there instead of holding a second copy of the body. With `defer_states` (a replay, with the cache
+        kept) the states stay in memory until `save_deferred`, so a state many batches touch is written once;
+        history, outbox and directory rows are written as they come."""
         self._begin(conn, {e.farm_id for e in batch})
-        self._load_parts(conn, self.fold.parts(batch))
+        if self._stored:
+            self._load_parts(conn, self.fold.parts(batch))
         out = self.fold.events(batch, self, self._directory, self._seqs, positions)
-        self._save(conn, out)
+        deferred = defer_states and self.keep_cache
+        if deferred:
+            self._unsaved |= out.touched
+        self._save(conn, out, states=not deferred)
         return out.derived, out.elsewhere
+
+    def save_deferred(self, conn: Connection) -> None:
+        """Write every state folded with `defer_states` since the last call, once."""
+        if not self._unsaved:
+            return
+        self._save(conn, Folded(touched=self._unsaved))
+        self._unsaved = set()
 
     def tick(self, conn: Connection, farms: Iterable[str], at: datetime, recorded_at: datetime
              ) -> tuple[list[Derived], list[Derived]]:
@@ -207,7 +232,7 @@ class ReadModelWriter:
         key = (projection.name, farm, part)
         state = self._parts.get(key)
         if state is None:
-            state = load_parts(self._conn, [key]).get(key) or projection.initial(farm)
+            state = (load_parts(self._conn, [key]).get(key) if self._stored else None) or projection.initial(farm)
             self._parts[key] = state
         return state
 
@@ -217,8 +242,9 @@ class ReadModelWriter:
 
     def merged(self, name: str, farm: str) -> State:
         """A split projection's whole state: every part of the farm (those loaded, the rest read now)."""
-        stored = load_all_parts(self._conn, name, farm)
-        self._parts.update({k: v for k, v in stored.items() if k not in self._parts})
+        if self._stored:
+            stored = load_all_parts(self._conn, name, farm)
+            self._parts.update({k: v for k, v in stored.items() if k not in self._parts})
         mine = [v for (n, f, _), v in sorted(self._parts.items()) if n == name and f == farm]
         return merged(self._parted[name].initial(farm), [orjson.loads(orjson.dumps(v)) for v in mine])
 
@@ -232,7 +258,7 @@ class ReadModelWriter:
 
     def _load(self, conn: Connection, farms: Iterable[str]) -> None:
         missing = [f for f in farms if f not in self._seqs]
-        for (name, farm), state in load_whole(conn, missing).items():
+        for (name, farm), state in (load_whole(conn, missing) if self._stored else {}).items():
             if name == HISTORY:
                 self._seqs[farm] = int(state["seq"])
             else:
@@ -247,15 +273,20 @@ class ReadModelWriter:
         for name, farm, part in missing:
             self._parts[(name, farm, part)] = found.get((name, farm, part)) or self._parted[name].initial(farm)
 
-    def _save(self, conn: Connection, out: Folded) -> None:
+    def _save(self, conn: Connection, out: Folded, states: bool = True) -> None:
         self._directory.flush()
         if out.derived:
             notify_feed(conn)  # the delivery pump's next round starts on this commit
-        whole = {(k[0], k[1]): ({"seq": self._seqs[k[1]]} if k[0] == HISTORY else self._states[(k[0], k[1])])
-                 for k in out.touched if len(k) == 2}
-        save_whole(conn, whole)
-        save_parts(conn, {(k[0], k[1], k[2]): self._parts[(k[0], k[1], k[2])] for k in out.touched if len(k) == 3})
-        upsert(conn, history, [_history_row(e) for e in out.history], ["farm_id", "seq"], [])
+        if states:  # else kept for `save_deferred`; the stamps below still change now
+            whole = {(k[0], k[1]): ({"seq": self._seqs[k[1]]} if k[0] == HISTORY else self._states[(k[0], k[1])])
+                     for k in out.touched if len(k) == 2}
+            save_whole(conn, whole)
+            save_parts(conn, {(k[0], k[1], k[2]): self._parts[(k[0], k[1], k[2])]
+                              for k in out.touched if len(k) == 3})
+        # Rows pointing at the log name three columns (the others default to NULL): a replay writes one per event.
+        upsert(conn, history, [{"farm_id": e.farm_id, "seq": e.seq, "position": e.position}
+                               for e in out.history if e.position is not None], ["farm_id", "seq"], [])
+        upsert(conn, history, [_history_row(e) for e in out.history if e.position is None], ["farm_id", "seq"], [])
         pending(conn, outbox, out.derived)
         farms = {k[1] for k in out.touched if k[0] != HISTORY}
         restamp(conn, farms - {PROGRAM_KEY}, PROGRAM_KEY in farms or self._directory.every_farm_changed)
@@ -267,9 +298,7 @@ class ReadModelWriter:
 
 
 def _history_row(entry: Entry) -> dict[str, Any]:
-    if entry.position is not None:  # the log holds it: the history row only points there
-        return {"farm_id": entry.farm_id, "seq": entry.seq, "event_id": None, "type": None,
-                "occurred_at": None, "recorded_at": None, "position": entry.position, "body": None}
+    """The history row of an event the log does not hold here (a derived one, or any in distributed mode)."""
     event = entry.event
     return {"farm_id": entry.farm_id, "seq": entry.seq, "event_id": event.event_id, "type": event.type,
             "occurred_at": utc_text(event.occurred_at), "recorded_at": utc_text(event.recorded_at),

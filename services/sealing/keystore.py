@@ -132,6 +132,20 @@ class SqlKeyStore:
             return bytes(conn.execute(select(person_keys.c.key).where(person_keys.c.person_id == person_id))
                          .scalar_one())
 
+    def keys_or_create(self, made: dict[str, bytes]) -> dict[str, bytes]:
+        """`key_or_create` for many people in one transaction (one synchronous commit): person id -> the
+        key that stands; an erased person is left out (`key_or_create` then raises for them)."""
+        ids = sorted(made)
+        with self._lock, self.engine.begin() as conn:
+            gone = set(conn.execute(select(erased.c.person_id).where(erased.c.person_id.in_(ids))).scalars())
+            fresh = [i for i in ids if i not in gone]
+            if fresh:
+                stamp = utc_text(now())
+                conn.execute(_insert_new(conn, person_keys), [
+                    {"person_id": i, "key": made[i], "created_at": stamp} for i in fresh])
+            return {i: bytes(k) for i, k in conn.execute(
+                select(person_keys.c.person_id, person_keys.c.key).where(person_keys.c.person_id.in_(fresh)))}
+
     def forget(self, person_id: str) -> bool:
         with self._lock:
             with self.engine.begin() as conn:

@@ -35,10 +35,15 @@ class KeyVault:
                 raise ValueError("a key vault needs an event database or a key store")
             store = key_store_for(engine)
         self.store = store
+        self._ids_secret: bytes | None = None  # made once, never changed: read once (each read is a write)
+        self._ready: dict[str, bytes] = {}
+        """Keys made ahead for the people an ingest batch is about to seal (`prepare`), used once each."""
 
     def person_id_for(self, context: str) -> str:
         """The ledger's id for a person first seen at `context` (event id and field)."""
-        mac = hmac.new(self.store.secret(PERSON_IDS), context.encode(), hashlib.sha256).digest()
+        if self._ids_secret is None:
+            self._ids_secret = self.store.secret(PERSON_IDS)
+        mac = hmac.new(self._ids_secret, context.encode(), hashlib.sha256).digest()
         return f"person-{uuid.UUID(bytes=mac[:16], version=4)}"
 
     def seal(self, person: dict[str, Any], context: str = "") -> dict[str, str]:
@@ -46,10 +51,20 @@ class KeyVault:
         `context` (the event id and field) makes the id of a person who comes without one; without a context
         a random id is drawn. Raises PersonErased for a person who was forgotten."""
         person_id = person.get("person_id") or (self.person_id_for(context) if context else f"person-{uuid.uuid4()}")
-        key = self.store.key_or_create(person_id, AESGCM.generate_key(bit_length=256))
+        key = self._ready.pop(person_id, None) or self.store.key_or_create(person_id,
+                                                                           AESGCM.generate_key(bit_length=256))
         clear = orjson.dumps({k: v for k, v in person.items() if k != "person_id"}, option=orjson.OPT_SORT_KEYS)
         token = AESSIV(_siv_key(key)).encrypt(clear, [person_id.encode()])
         return {"person_id": person_id, "sealed": SIV_PREFIX + base64.urlsafe_b64encode(token).decode()}
+
+    def prepare(self, contexts: list[str]) -> None:
+        """Make (or read) the keys of the people first seen at these contexts in one go, so sealing a batch's
+        complaints costs one synchronous commit of the key store, not one each. Keys made for a line that
+        is then rejected are those its resend would get."""
+        self._ready.clear()
+        many = getattr(self.store, "keys_or_create", None)  # a key store without it seals one by one
+        if contexts and many is not None:
+            self._ready = many({self.person_id_for(c): AESGCM.generate_key(bit_length=256) for c in contexts})
 
     def unseal(self, sealed: dict[str, str]) -> dict[str, Any]:
         """The clear data, or {"erased": true} once the key is forgotten. Callers check the role first."""

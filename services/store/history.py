@@ -14,6 +14,7 @@ import orjson
 from sqlalchemy import Connection, Select, func, select
 
 from events.upcasting import upcast
+from services.store.bodies import unpack
 from services.store.database import utc_text
 from services.store.schema import events, history
 
@@ -30,7 +31,7 @@ def _joined() -> tuple[Select[tuple[str, int, bytes, bool]], object, object]:
 
 def history_rows(conn: Connection, farm_id: str | None = None, as_of: datetime | None = None,
                  known_at: datetime | None = None) -> Iterator[tuple[str, int, bytes, bool]]:
-    """(farm_id, seq, body, from_log) in (farm, seq) order; `from_log` bodies are the log's stored bytes
+    """(farm_id, seq, body, from_log) in (farm, seq) order; `from_log` bodies are the log's JSON as appended
     (not upcast, keys as appended), the others are canonical (upcast, sorted keys)."""
     query, occurred, recorded = _joined()
     if farm_id is not None:
@@ -40,7 +41,7 @@ def history_rows(conn: Connection, farm_id: str | None = None, as_of: datetime |
     if known_at is not None:
         query = query.where(recorded <= utc_text(known_at))  # type: ignore[operator]
     for farm, seq, body, from_log in conn.execute(query.order_by(history.c.farm_id, history.c.seq)):
-        yield farm, seq, bytes(body), bool(from_log)
+        yield farm, seq, unpack(body) if from_log else bytes(body), bool(from_log)
 
 
 def canonical(body: bytes, from_log: bool) -> bytes:
@@ -64,7 +65,7 @@ def bodies_by_id(conn: Connection, farm_ids: list[str], ids: list[str]) -> dict[
             history.c.farm_id.in_(farm_ids), history.c.event_id.in_(ids), history.c.body.is_not(None)))}
     missing = [i for i in ids if i not in found]
     if missing:
-        found.update({event_id: bytes(body) for event_id, body in conn.execute(
+        found.update({event_id: unpack(body) for event_id, body in conn.execute(
             select(events.c.event_id, events.c.body).where(
                 events.c.event_id.in_(missing), events.c.farm_id.in_(farm_ids)))})
     return found

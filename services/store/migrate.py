@@ -9,10 +9,21 @@ read models, whose log is Kafka) the change is made in place, keeping every row.
 from __future__ import annotations
 
 import orjson
-from sqlalchemy import Connection, Engine, delete, insert, inspect, literal, select, text
+from sqlalchemy import Connection, Engine, bindparam, delete, insert, inspect, literal, select, text, update
 
 from services.store.answers import restamp
-from services.store.schema import EMBEDDED_CHECKPOINT, READ_MODELS, checkpoints, history, projection_state, state_parts
+from services.store.bodies import is_packed, pack
+from services.store.schema import (
+    EMBEDDED_CHECKPOINT,
+    READ_MODELS,
+    checkpoints,
+    events,
+    events_enrolled,
+    history,
+    ledger_meta,
+    projection_state,
+    state_parts,
+)
 from services.store.states import save_parts, save_whole
 
 _NULLABLE_NOW = ("event_id", "type", "occurred_at", "recorded_at", "body")
@@ -25,6 +36,8 @@ def migrate(engine: Engine) -> None:
             _history_by_position(conn)
         _split_states(conn)
         _standing_snapshots(conn)
+        _packed_bodies(conn)
+        events_enrolled.create(conn, checkfirst=True)  # an index added since: create_all skips existing tables
 
 
 def _history_by_position(conn: Connection) -> None:
@@ -73,6 +86,28 @@ def _standing_snapshots(conn: Connection) -> None:
         changed = True
     if changed:  # the same answers, but a stored answer is only ever kept for the states it was made from
         restamp(conn, [], every_farm=True)
+
+
+BODIES_KEY = "events_body"
+BODIES_PACKED = "zstd-1"
+
+
+def _packed_bodies(conn: Connection, page: int = 5000) -> None:
+    """Log bodies stored as plain JSON (by an earlier version) are stored compressed (`services/store/bodies`),
+    in place, once. Hashes are over the plain JSON, so no digest, link or signed checkpoint changes."""
+    done = select(ledger_meta.c.value).where(ledger_meta.c.name == BODIES_KEY)
+    if conn.execute(done).scalar() == BODIES_PACKED:
+        return
+    last = 0
+    store = update(events).where(events.c.position == bindparam("at")).values(body=bindparam("packed"))
+    while rows := conn.execute(select(events.c.position, events.c.body).where(events.c.position > last)
+                               .order_by(events.c.position).limit(page)).all():
+        last = rows[-1][0]
+        plain = [{"at": p, "packed": pack(bytes(b))} for p, b in rows if not is_packed(b)]
+        if plain:
+            conn.execute(store, plain)
+    conn.execute(ledger_meta.delete().where(ledger_meta.c.name == BODIES_KEY))
+    conn.execute(ledger_meta.insert().values(name=BODIES_KEY, value=BODIES_PACKED))
 
 
 def rebuild_read_models(conn: Connection) -> None:

@@ -16,6 +16,7 @@ from sqlalchemy import (
     String,
     Table,
     Text,
+    text,
 )
 
 metadata = MetaData()
@@ -35,6 +36,11 @@ events = Table(
     Column("body", LargeBinary, nullable=False),
 )
 Index("events_by_farm", events.c.farm_id, events.c.position)
+ENROLLED = "type = 'FarmEnrolled'"
+"""The enrolments among the log's rows: every ingest asks which farms are enrolled. A partial index holds one
+entry per farm, where a scan read the whole log (a query must write the condition as this literal text)."""
+events_enrolled = Index("events_enrolled", events.c.farm_id, sqlite_where=text(ENROLLED),
+                        postgresql_where=text(ENROLLED))
 
 # Distributed mode: the ids the ledger accepted before producing them to Kafka (idempotency by event_id).
 event_index = Table(

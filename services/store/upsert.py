@@ -40,6 +40,28 @@ def upsert(conn: Connection, table: Any, rows: list[dict[str, Any]], keys: list[
     conn.execute(stmt, rows)
 
 
+def insert_rows(conn: Connection, table: Any, rows: list[dict[str, Any]]) -> None:
+    """A plain INSERT of `rows` (all with the same columns): a conflict raises. On SQLite the driver gets
+    tuples, as in `upsert`: the log's rows are appended in thousands."""
+    if not rows:
+        return
+    if conn.dialect.name == "sqlite" and _plain(table):
+        columns = tuple(rows[0])
+        conn.exec_driver_sql(_sqlite_insert(table.name, columns), [tuple(r[c] for c in columns) for r in rows])
+        return
+    conn.execute(table.insert(), rows)
+
+
+@cache
+def _sqlite_insert(name: str, columns: tuple[str, ...]) -> str:
+    return (f"INSERT INTO {_q(name)} ({', '.join(_q(c) for c in columns)}) "
+            f"VALUES ({', '.join(['?'] * len(columns))})")
+
+
+def _q(column: str) -> str:
+    return '"' + column.replace('"', '""') + '"'
+
+
 def claim(conn: Connection, table: Any, column: str, values: list[Any]) -> set[Any]:
     """Insert these values of `table`'s one-column key (the others have defaults); returns those that were
     not there yet. One round trip where a select of the known ones then an insert of the rest took two."""

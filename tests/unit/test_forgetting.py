@@ -9,6 +9,7 @@ import hashlib
 import itertools
 import os
 import re
+import sqlite3
 from pathlib import Path
 from typing import Any
 
@@ -23,6 +24,7 @@ from services.log.checkpoint import write_checkpoint
 from services.log.verify import verify_database
 from services.sealing.keystore import SqlKeyStore, key_store_url
 from services.sealing.vault import KeyVault
+from services.store.bodies import unpack
 from services.store.schema import events, ledger_meta, signed_checkpoints
 from tests.conftest import event, post
 
@@ -50,8 +52,16 @@ def candidates() -> list[dict[str, str]]:
 
 
 def disk(folder: Path) -> bytes:
-    """Every byte of every file the ledger keeps there (databases, WAL and shared-memory files, keys)."""
-    return b"".join(p.read_bytes() for p in sorted(folder.iterdir()) if p.is_file())
+    """Every byte of every file the ledger keeps there (databases, WAL and shared-memory files, keys), and
+    every log body decompressed (stored compressed, a name would not show in the raw bytes)."""
+    files = b"".join(p.read_bytes() for p in sorted(folder.iterdir()) if p.is_file())
+    bodies = []
+    for db in sorted(folder.glob("*.db")):
+        with sqlite3.connect(db) as conn:
+            if conn.execute("SELECT 1 FROM sqlite_master WHERE name = 'events'").fetchone():
+                bodies += [unpack(b) for (b,) in conn.execute("SELECT body FROM events")]
+        conn.close()
+    return files + b"".join(bodies)
 
 
 def guess(sent: dict[str, Any], on_disk: bytes) -> dict[str, str] | None:
@@ -83,7 +93,8 @@ def test_a_forgotten_person_cannot_be_found_from_the_files_on_disk(tmp_path: Pat
     sent = complaint(PERSON, "c-1")
     post(ledger, enrol(), sent, complaint({"name": "Rosa Cruz", "contact": "+1-802-555-0100"}, "c-2"))
     with ledger.engine.connect() as conn:
-        body = orjson.loads(conn.execute(select(events.c.body).where(events.c.type == "ComplaintReceived")).first()[0])  # type: ignore[index]
+        query = select(events.c.body).where(events.c.type == "ComplaintReceived").order_by(events.c.position)
+        body = orjson.loads(unpack(conn.execute(query).scalars().first()))  # type: ignore[arg-type]
     person_id = body["data"]["complainant"]["person_id"]
     key = ledger.vault.store.key(person_id)
     assert key is not None and key in disk(tmp_path)  # before: the key is on disk, in the key store's files
@@ -106,7 +117,7 @@ def test_a_resend_is_still_a_duplicate_and_a_resend_after_forget_is_rejected(led
     assert (again.accepted, again.duplicates, again.rejected) == (0, 1, [])
     with ledger.engine.connect() as conn:
         query = select(events.c.body).where(events.c.type == "ComplaintReceived")
-        stored = orjson.loads(conn.execute(query).scalar_one())
+        stored = orjson.loads(unpack(conn.execute(query).scalar_one()))
     ledger.vault.forget(stored["data"]["complainant"]["person_id"])
     late = post(ledger, sent)
     assert late.accepted == 0 and late.rejected[0]["error"].startswith("data.complainant: person ")
@@ -157,9 +168,11 @@ def test_a_log_of_the_previous_format_is_migrated_and_then_verifies(ledger: Embe
     head: dict[str, str] = {}
     with ledger.engine.begin() as conn:  # rewrite it as the previous version wrote it
         for position, farm, raw in conn.execute(select(events.c.position, events.c.farm_id, events.c.body)).all():
-            link = hashlib.sha256(head.get(farm, "").encode() + hashlib.sha256(bytes(raw)).digest()).hexdigest()
+            plain = unpack(raw)  # it stored bodies as plain JSON
+            link = hashlib.sha256(head.get(farm, "").encode() + hashlib.sha256(plain).digest()).hexdigest()
             head[farm] = link
-            conn.execute(events.update().where(events.c.position == position).values(chain=link, digest="0" * 64))
+            conn.execute(events.update().where(events.c.position == position).values(chain=link, digest="0" * 64,
+                                                                                     body=plain))
         conn.execute(ledger_meta.delete())
         conn.execute(signed_checkpoints.delete())
     (Path(str(ledger.engine.url.database)).with_name("ledger.checkpoint.json")).unlink()
@@ -181,7 +194,7 @@ def test_a_resend_of_a_complaint_sealed_by_the_previous_version_is_still_a_dupli
     ledger.vault.store.import_legacy([("person-legacy", key, None)])  # type: ignore[attr-defined]
     with ledger.engine.begin() as conn:  # the row as the previous version stored it, then a format-1 log
         row = conn.execute(select(events.c.position, events.c.body).where(events.c.type == "ComplaintReceived")).one()
-        body = orjson.loads(row[1])
+        body = orjson.loads(unpack(row[1]))
         body["data"]["complainant"] = {"person_id": "person-legacy", "sealed": old_token}
         conn.execute(events.update().where(events.c.position == row[0]).values(body=orjson.dumps(body)))
         conn.execute(ledger_meta.delete())

@@ -7,6 +7,7 @@ from sqlalchemy import select
 
 from events.recorded import RecordedEvent
 from services.ledger.embedded import EmbeddedLedger
+from services.store.bodies import unpack
 from services.store.history import history_bodies
 from services.store.schema import events
 from services.store.states import all_states
@@ -32,7 +33,7 @@ def complaint(complaint_id: str = "c-1") -> dict[str, object]:
 
 def stored_bodies(ledger: EmbeddedLedger) -> list[bytes]:
     with ledger.engine.connect() as conn:
-        return [bytes(b) for b in conn.execute(select(events.c.body)).scalars()]
+        return [unpack(b) for b in conn.execute(select(events.c.body)).scalars()]  # their JSON, decompressed
 
 
 def test_complainant_is_sealed_before_it_is_stored(ledger: EmbeddedLedger) -> None:

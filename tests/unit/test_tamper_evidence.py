@@ -19,6 +19,7 @@ from services.ledger.read_model_check import check_read_models
 from services.log.integrity import COLUMNS, columns_of, link, row_hash
 from services.log.signer import FileSigner
 from services.log.verify import Verdict, verify_database
+from services.store.bodies import unpack
 from services.store.schema import events, history, projection_state, signed_checkpoints
 from tests.conftest import event, post
 
@@ -64,14 +65,14 @@ def edit(engine: Engine, position: int, **values: object) -> None:
 
 
 def body_of(row: dict[str, object]) -> dict[str, object]:
-    return orjson.loads(row["body"])  # type: ignore[arg-type]
+    return orjson.loads(unpack(row["body"]))  # type: ignore[arg-type]
 
 
 def recompute_farm(engine: Engine, farm: str) -> None:
     """What an attacker does after an edit: rewrite every column, digest and link of the farm's events."""
     head = ""
     for seq, row in enumerate(rows(engine, farm), start=1):
-        raw = bytes(row["body"])  # type: ignore[arg-type]
+        raw = unpack(row["body"])  # type: ignore[arg-type]
         cols = columns_of(orjson.loads(raw))
         head = link(head, seq, row_hash(*(cols[c] for c in COLUMNS), raw))
         edit(engine, row["position"], chain=head, **cols)  # type: ignore[arg-type]

@@ -24,6 +24,7 @@ from services.cli.main import app
 from services.generate.program import generate
 from services.ledger.embedded import EmbeddedLedger
 from services.ledger.ingest import parse_dicts, parse_jsonl
+from services.store.bodies import unpack
 from services.store.schema import events
 from tests.conftest import event, post
 from tests.unit.test_pt_common import FARM, enrol, line
@@ -184,8 +185,8 @@ def test_trust_complaint_whose_complainant_was_forgotten_is_answered_not_crashin
     first = complaint({"name": "Ana"})
     assert post(ledger, enrol(), first).accepted == 2
     with ledger.engine.connect() as conn:
-        body = orjson.loads(conn.execute(select(events.c.body).where(
-            events.c.event_id == first["event_id"])).scalar_one())
+        body = orjson.loads(unpack(conn.execute(select(events.c.body).where(
+            events.c.event_id == first["event_id"])).scalar_one()))
     ledger.vault.forget(body["data"]["complainant"]["person_id"])
     report = post(ledger, first, complaint({"name": "Bo"}, "c3"))
     assert report.accepted == 1
