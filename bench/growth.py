@@ -36,11 +36,13 @@ from sqlalchemy import delete
 
 from bench.common import err, machine, per_second, profiled, program_lines, show, timed
 from projections.calendar import add_months
+from services.api.responses import json_arrays
 from services.cli.common import parse_moment
 from services.generate.calendar import parse_month
 from services.ledger import queries
 from services.ledger.embedded import EmbeddedLedger
 from services.ledger.ingest import BATCH, parse_jsonl
+from services.ledger.ticker import warm_answers
 from services.store.bodies import unpack
 from services.store.database import now
 from services.store.schema import answers
@@ -173,15 +175,21 @@ def query_rows(url: str, months: int, samples: int, program_samples: int, seed: 
         p50, p99 = latencies(lambda fn=per_farm[f"{kind} (farm)"], farms=cold: fn(next(farms)),  # type: ignore[misc]
                              min(samples, len(farms)))
         rows.append([f"{kind} (farm, first ask: folds)", f"{p50:.1f}", f"{p99:.1f}", "-"])
-    queries.deadlines(engine, None, as_of)  # every farm's rows stored, as the server's timer keeps them
-    queries.findings(engine, None, as_of)
-    for name, fn in per_farm.items():
-        err.print(f"  query {name} x {samples}")
-        p50, p99 = latencies(lambda fn=fn: fn(rng.choice(farms)), samples)  # type: ignore[misc]
-        rows.append([name, f"{p50:.1f}", f"{p99:.1f}", "< 10 ms p99"])
+    warm_answers(engine, as_of)  # what the server's timer keeps stored for every farm after each tick
+    for name, fn in per_farm.items():  # what the timer does not keep (a month's pass-through) is stored when asked
+        err.print(f"  query {name} x {samples}, each asked twice")
+        asked = [rng.choice(farms) for _ in range(samples)]
+        first, again = iter(asked), iter(asked)
+        p50, p99 = latencies(lambda fn=fn, farms=first: fn(next(farms)), samples)  # type: ignore[misc]
+        rows.append([f"{name}: as asked", f"{p50:.1f}", f"{p99:.1f}", "< 10 ms p99"])
+        p50, p99 = latencies(lambda fn=fn, farms=again: fn(next(farms)), samples)  # type: ignore[misc]
+        rows.append([f"{name}: asked again", f"{p50:.1f}", f"{p99:.1f}", "< 10 ms p99"])
     err.print(f"  query deadlines (all {len(farms)} farms) x {program_samples}")
     p50, p99 = latencies(lambda: queries.deadlines(engine, None, as_of), program_samples)
-    rows.append([f"deadlines (all {len(farms)} farms)", f"{p50:.1f}", f"{p99:.1f}", "< 1 s"])
+    rows.append([f"deadlines (all {len(farms)} farms, decoded: the CLI)", f"{p50:.1f}", f"{p99:.1f}", "< 1 s"])
+    p50, p99 = latencies(lambda: b"".join(json_arrays(queries.answer_bodies(engine, "deadlines", None, as_of, []))),
+                         program_samples)
+    rows.append([f"deadlines (all {len(farms)} farms, joined: GET /deadlines)", f"{p50:.1f}", f"{p99:.1f}", "< 1 s"])
     engine.dispose()
     return rows
 

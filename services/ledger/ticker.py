@@ -49,13 +49,18 @@ def tick_once(engine: Engine, lock: AbstractContextManager[object] | None = None
 
 
 def warm_answers(engine: Engine, at: datetime) -> None:
-    """Fold and store today's deadlines and findings of every farm changed since they were last stored, so a
+    """Fold and store today's deadlines, findings and standing of every farm changed since they were last stored, so a
     reader finds rows (issue 8). Outside the writer's lock: storing them never waits on an ingest."""
-    from services.ledger.queries import deadlines, findings
+    from services.ledger.queries import deadlines, farm_ids, findings, standing
 
     errors: list[str] = []
     deadlines(engine, None, at, errors)
     findings(engine, None, at, errors)
+    for farm in farm_ids(engine):  # read stored when current: a farm changed since folds, the others are read
+        try:
+            standing(engine, farm, at)
+        except LookupError:  # a farm with states but no enrolment yet
+            continue
 
 
 def start(engine: Engine, interval: float, lock: AbstractContextManager[object] | None = None,
