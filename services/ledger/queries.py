@@ -21,7 +21,7 @@ from projections.compliance import FarmView, ordered
 from projections.projection import is_parted, merged
 from projections.reference.rates import RateMissing
 from projections.registry import all_projections, deadline_queries, finding_queries
-from services.store.answers import Stored, current_stamps, load, store
+from services.store.answers import Stored, read, store
 from services.store.history import history_bodies
 from services.store.schema import projection_state
 from services.store.states import load_all_parts
@@ -150,12 +150,11 @@ def answer_bodies(engine: Engine, kind: str, farm_id: str | None, as_of: datetim
     for i in range(0, len(farms), _FARMS_AT_ONCE):
         chunk = farms[i: i + _FARMS_AT_ONCE]
         with engine.connect() as conn:
-            stamps = current_stamps(conn, chunk)  # before any state is read: see services/store/answers.py
-            stored = load(conn, kind, chunk)
+            stamps, stored = read(conn, kind, chunk)
         fresh: dict[str, Stored] = {}
         for farm in chunk:
             hit = stored.get(farm)
-            if hit is not None and hit.stamps == stamps[farm] and hit.as_of == local_date(as_of, hit.zone).isoformat():
+            if hit is not None and hit.answers(stamps[farm], as_of):
                 yield hit.body
                 continue
             before = len(errors) if errors is not None else 0
@@ -174,13 +173,13 @@ def stored_answer(engine: Engine, kind: str | None, farm_id: str, as_of: datetim
                   answer: Callable[[FarmView], Any], enrolled: bool = True) -> Any:
     """One farm's answer of `kind` (JSON-ready), read from `answers` while current for its day, else folded
     and stored (not stored when `kind` is None). LookupError for a farm never enrolled (with `enrolled`);
-    whatever `answer`
-    raises is raised and nothing is stored. Read or folded, the caller gets the same decoded JSON."""
+    whatever `answer` raises is raised and nothing is stored. Read or folded, the caller gets the same
+    decoded JSON."""
     if kind is not None:
         with engine.connect() as conn:
-            stamp = current_stamps(conn, [farm_id])[farm_id]  # before the states: see services/store/answers.py
-            hit = load(conn, kind, [farm_id]).get(farm_id)
-        if hit is not None and hit.stamps == stamp and hit.as_of == local_date(as_of, hit.zone).isoformat():
+            stamps, stored = read(conn, kind, [farm_id])
+        stamp, hit = stamps[farm_id], stored.get(farm_id)
+        if hit is not None and hit.answers(stamp, as_of):
             return orjson.loads(hit.body)
     view = farm_view(engine, farm_id, as_of)
     if enrolled and not view.state("membership").get("enrolled_on"):
@@ -215,6 +214,7 @@ def _keep(engine: Engine, kind: str, fresh: dict[str, Stored]) -> None:
     try:
         with engine.connect() as conn:
             raw = conn.connection.dbapi_connection if conn.dialect.name == "sqlite" else None
+            waits = raw.execute("PRAGMA busy_timeout").fetchone()[0] if raw is not None else None
             if raw is not None:
                 raw.execute("PRAGMA busy_timeout = 100")
             try:
@@ -222,7 +222,7 @@ def _keep(engine: Engine, kind: str, fresh: dict[str, Stored]) -> None:
                     store(conn, kind, fresh)
             finally:
                 if raw is not None:
-                    raw.execute("PRAGMA busy_timeout = 5000")
+                    raw.execute(f"PRAGMA busy_timeout = {int(waits)}")  # the pooled connection's own wait again
     except SQLAlchemyError as exc:  # busy, or anything else: the answer stands, it is only not kept
         log.info("answers of %d farms not stored: %s", len(fresh), type(exc).__name__)
 

@@ -11,9 +11,11 @@ from __future__ import annotations
 import uuid
 from collections.abc import Iterable
 from dataclasses import dataclass
+from datetime import datetime
 
 from sqlalchemy import Connection, select
 
+from projections.calendar import local_date
 from services.store.schema import answer_stamps, answers, owners
 from services.store.upsert import upsert
 
@@ -27,6 +29,10 @@ class Stored:
     as_of: str
     stamps: str
     body: bytes
+
+    def answers(self, stamps: str, as_of: datetime) -> bool:
+        """Still the answer for `as_of`: the same farm-local day, and nothing it read has changed since."""
+        return self.stamps == stamps and self.as_of == local_date(as_of, self.zone).isoformat()
 
 
 def restamp(conn: Connection, farms: Iterable[str], every_farm: bool) -> None:
@@ -60,6 +66,13 @@ def current_stamps(conn: Connection, farms: list[str]) -> dict[str, str]:
     found = dict(conn.execute(query).all())
     every = found.get(EVERY_FARM, "")
     return {farm: f"{found.get(farm, '')}/{every}" for farm in farms}
+
+
+def read(conn: Connection, kind: str, farms: list[str]) -> tuple[dict[str, str], dict[str, Stored]]:
+    """The farms' current stamps and their stored rows of `kind`, the stamps read first: rows folded from
+    states read after them are stored under stamps no older than those states."""
+    stamps = current_stamps(conn, farms)
+    return stamps, load(conn, kind, farms)
 
 
 def load(conn: Connection, kind: str, farms: list[str]) -> dict[str, Stored]:
