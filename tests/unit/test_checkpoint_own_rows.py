@@ -10,22 +10,19 @@ from services.ledger.embedded import EmbeddedLedger
 from services.log.verify import verify_database
 from services.store.bodies import pack, unpack
 from services.store.schema import events
-from tests.conftest import event, post
-
-
-def enrol() -> dict[str, object]:
-    data = {"owner_id": "owner-a", "name": "Farm A", "jurisdiction": "VT", "enrolled_on": "2026-01-02"}
-    return event("FarmEnrolled", "farm-a", "2026-01-02", data)
+from tests.conftest import post
+from tests.unit.test_pt_common import enrol
+from tests.unit.test_pt_common import report as premium_report
 
 
 def report(month: int) -> dict[str, object]:
-    return event("PremiumReportSubmitted", "farm-a", f"2026-{month:02d}-05",
-                 {"sales_period": f"2026-{month - 1:02d}", "submitted_on": f"2026-{month:02d}-05"}, role="farm")
+    """The premium report of the month before `month` (2026), submitted on its 5th."""
+    return premium_report(f"2026-{month - 1:02d}", f"2026-{month:02d}-05", "farm-a")
 
 
 def appended_unsigned(ledger: EmbeddedLedger) -> None:
     ledger.sign = False  # the ingest's own checkpoint is held back, so the test can edit first
-    assert post(ledger, enrol(), report(2), report(3)).accepted == 3
+    assert post(ledger, enrol("farm-a", "2026-01-02"), report(2), report(3)).accepted == 3
     ledger.sign = True
     assert ledger.log.written is not None and len(ledger.log.written) == 3
 

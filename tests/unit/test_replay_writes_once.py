@@ -13,17 +13,14 @@ from services.ledger import embedded
 from services.ledger.embedded import EmbeddedLedger
 from services.runner import read_models
 from services.store.schema import history, projection_state, state_parts
-from tests.conftest import event, post
-
-
-def enrol() -> dict[str, object]:
-    data = {"owner_id": "owner-a", "name": "Farm A", "jurisdiction": "VT", "enrolled_on": "2026-01-02"}
-    return event("FarmEnrolled", "farm-a", "2026-01-02", data)
+from tests.conftest import post
+from tests.unit.test_pt_common import enrol
+from tests.unit.test_pt_common import report as premium_report
 
 
 def report(month: int) -> dict[str, object]:
-    return event("PremiumReportSubmitted", "farm-a", f"2026-{month:02d}-05",
-                 {"sales_period": f"2026-{month - 1:02d}", "submitted_on": f"2026-{month:02d}-05"}, role="farm")
+    """The premium report of the month before `month` (2026), submitted on its 5th."""
+    return premium_report(f"2026-{month - 1:02d}", f"2026-{month:02d}-05", "farm-a")
 
 
 def read_models_of(ledger: EmbeddedLedger) -> dict[str, list[Any]]:
@@ -34,7 +31,7 @@ def read_models_of(ledger: EmbeddedLedger) -> dict[str, list[Any]]:
 
 def test_a_rebuild_tells_progress_per_chunk_and_writes_each_state_once(
         ledger: EmbeddedLedger, monkeypatch: pytest.MonkeyPatch) -> None:
-    assert post(ledger, enrol(), *(report(m) for m in range(2, 9))).accepted == 8
+    assert post(ledger, enrol("farm-a", "2026-01-02"), *(report(m) for m in range(2, 9))).accepted == 8
     before = read_models_of(ledger)
     writes: Counter[tuple[str, ...]] = Counter()
     whole, parts = read_models.save_whole, read_models.save_parts
@@ -58,7 +55,7 @@ def test_a_rebuild_tells_progress_per_chunk_and_writes_each_state_once(
 
 
 def test_a_failed_replay_leaves_nothing_half_written(ledger: EmbeddedLedger, monkeypatch: pytest.MonkeyPatch) -> None:
-    assert post(ledger, enrol(), *(report(m) for m in range(2, 6))).accepted == 5
+    assert post(ledger, enrol("farm-a", "2026-01-02"), *(report(m) for m in range(2, 6))).accepted == 5
     before = read_models_of(ledger)
     monkeypatch.setattr(embedded, "REPLAY_BATCH", 2)
     calls = {"n": 0}
