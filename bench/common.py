@@ -8,10 +8,11 @@ import io
 import os
 import platform
 import pstats
+import resource
 import sqlite3
 import tempfile
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Any, TypeVar
@@ -85,6 +86,76 @@ def cached_db(prefix: str, reuse: bool = False) -> tuple[str, str, bool]:
 
 def mark_done(name: str) -> None:
     (CACHE / f"{name}.done").write_text("complete\n")
+
+
+def rss_mb(field: str = "VmHWM") -> float:
+    """The process's peak resident set (VmHWM; VmRSS: now) in MB, since it started or since `reset_peak`."""
+    try:
+        for line in Path("/proc/self/status").read_text().splitlines():
+            if line.startswith(field + ":"):
+                return int(line.split()[1]) / 1024
+    except OSError:
+        pass
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024  # KiB on Linux
+
+
+def reset_peak() -> bool:
+    """Start a new peak-RSS phase (Linux: `5` to /proc/self/clear_refs); False where that is not possible."""
+    try:
+        Path("/proc/self/clear_refs").write_text("5")
+        return True
+    except OSError:
+        return False
+
+
+CHUNK = 250_000
+"""Lines per `ingest` call when a benchmark builds a ledger: each call ends with a signed checkpoint, which lets
+go of what the log keeps of the call's rows until then (`SqlEventLog.written`), so memory does not grow with
+the program."""
+
+
+def ingest_in_chunks(ledger: Any, events: Iterable[dict[str, Any]], progress_file: Path | None = None,
+                     chunk: int = CHUNK, total: int | None = None) -> int:
+    """Ingest generated events through the ledger's own path (`EmbeddedLedger.ingest`: validation, sender
+    rules, sealing, chain, projections, a signed checkpoint) `chunk` lines per call, streaming: nothing holds
+    the program. With `progress_file`, the lines committed are noted after each call and a later build skips
+    them (the generator is deterministic; a line ingested twice would be a duplicate anyway). Tells progress
+    on stderr, one line per call. Returns the lines ingested (skipped ones included)."""
+    from itertools import islice
+
+    from services.ledger.ingest import parse_dicts
+
+    done = int(progress_file.read_text()) if progress_file and progress_file.exists() else 0
+    numbered = enumerate(events, start=1)
+    if done:
+        err.print(f"resuming after line {done:,} (skipping what is on the log already)")
+        for _ in islice(numbered, done):
+            pass
+    started, resumed_at = time.perf_counter(), done
+    at: list[Any] = [done, ""]  # the last line handed to the ledger, and the day it was posted
+
+    def noted(items: Iterator[tuple[int, dict[str, Any]]]) -> Iterator[tuple[int, dict[str, Any]]]:
+        for item in items:
+            at[0], at[1] = item[0], item[1]["occurred_at"][:10]
+            yield item
+
+    while True:
+        before = done
+        report = ledger.ingest(parse_dicts(noted(islice(numbered, chunk))))
+        if report.rejected or report.stopped:
+            raise RuntimeError(f"the generated program was not ingested whole: {report.as_json()}")
+        done = at[0]
+        if done == before:
+            return done
+        if progress_file is not None:
+            progress_file.write_text(f"{done}\n")
+        seconds = time.perf_counter() - started
+        of = f"/{total:,}" if total else ""
+        err.print(f"  {done:,}{of} lines ingested (posted through {at[1]}), {per_second(done - resumed_at, seconds)}"
+                  f" over {seconds / 60:.1f} min; this call {report.accepted:,} accepted; RSS {rss_mb('VmRSS'):,.0f} MB"
+                  f" (peak {rss_mb():,.0f}); load {'/'.join(f'{x:.1f}' for x in os.getloadavg())}")
+        if done - before < chunk:
+            return done
 
 
 def progress(transient: bool = False) -> Progress:

@@ -16,14 +16,13 @@ from __future__ import annotations
 import argparse
 import inspect
 import random
-import resource
 import statistics
 import time
 from collections.abc import Callable
 from datetime import datetime, timedelta
 from typing import Any
 
-from bench.common import cached_db, err, machine, mark_done, profiled, progress, show
+from bench.common import CACHE, cached_db, err, ingest_in_chunks, machine, mark_done, profiled, reset_peak, rss_mb, show
 from projections.calendar import add_months
 from services.cli.common import parse_moment
 from services.generate.calendar import parse_month
@@ -31,7 +30,6 @@ from services.generate.names import BUYERS
 from services.generate.program import generate
 from services.ledger import queries
 from services.ledger.embedded import EmbeddedLedger
-from services.ledger.ingest import parse_dicts
 from services.store.database import connect, now
 
 START = "2025-01"
@@ -40,32 +38,18 @@ HELPERS = {"farm_ids", "farm_view", "load_state", "state_keys", "states_of"}
 """Loaders the answers are built from, not answers of SPEC §4: timed through the queries that use them."""
 
 
-def build(farms: int, months: int, seed: int, reuse: bool) -> str:
+def build(farms: int, months: int, seed: int, reuse: bool) -> tuple[str, bool]:
+    """The cached ledger's url, and whether it was built now: the generated program streamed through the
+    ledger's ingest in bounded chunks (`ingest_in_chunks`); an interrupted build goes on where it stopped."""
     url, name, ready = cached_db(f"query-{farms}x{months}-s{seed}", reuse)
     if ready:
-        return url
+        return url, False
+    err.print(f"building {name}: {farms:,} farms x {months} months through `ingest` (cached for next time)")
     ledger = EmbeddedLedger(url)
-    with progress() as bar:
-        task = bar.add_task(f"ingest {farms:,} farms (cached for next time)", total=months + 1)
-        base = int(START[:4]) * 12 + int(START[5:7]) - 1
-
-        def numbered() -> Any:
-            for i, event in enumerate(generate(farms, months, seed, START), start=1):
-                if i % 5000 == 0:
-                    bar.update(task, completed=max(0, int(event["occurred_at"][:4]) * 12
-                                                   + int(event["occurred_at"][5:7]) - base))
-                yield i, event
-
-        report = ledger.ingest(parse_dicts(numbered()))
-        bar.update(task, completed=months + 1)
-    assert not report.rejected, report.as_json()["rejected"][:3]
+    ingest_in_chunks(ledger, generate(farms, months, seed, START), CACHE / f"{name}.lines")
     ledger.engine.dispose()
     mark_done(name)
-    return url
-
-
-def peak_rss_mb() -> float:
-    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024  # KiB on Linux
+    return url, True
 
 
 def program_wide(engine: Any, as_of: datetime, farms: int) -> list[list[str]]:
@@ -134,14 +118,18 @@ def main() -> None:
     parser.add_argument("--db", help="time the queries on this database instead (e.g. a copy with an index)")
     args = parser.parse_args()
 
-    engine = connect(args.db or build(args.farms, args.months, args.seed, args.reuse))
-    built_rss = peak_rss_mb()
+    url, built = (args.db, False) if args.db else build(args.farms, args.months, args.seed, args.reuse)
+    engine = connect(url)
+    phases = [f"{rss_mb():,.0f} MB {'building' if built else 'opening'} the ledger"]
+    fresh = reset_peak()
     farms = queries.farm_ids(engine)
     last = add_months(parse_month(START), args.months) - timedelta(days=1)
     as_of: datetime = parse_moment(last.isoformat())
     found, skipped = query_functions()
     rng = random.Random(args.seed)
     rows = program_wide(engine, as_of, len(farms))
+    phases.append(f"{rss_mb():,.0f} MB program-wide deadlines")
+    fresh = reset_peak() and fresh
     raw = raw_farm_read(engine)
     took = []
     for _ in range(args.samples):
@@ -168,8 +156,9 @@ def main() -> None:
                          f"{q2[49]:.2f}", f"{q2[98]:.2f}"])
     show(f"queries: {len(farms):,} farms x {args.months} months, {args.samples} calls each (ms)",
          ["query", "by", "p50", "p99", "asked again: p50", "p99"], rows)
-    print(f"peak RSS: {built_rss:,.0f} MB after building or opening the ledger, {peak_rss_mb():,.0f} MB at the end"
-          " (target < 2 GB)")
+    phases.append(f"{rss_mb():,.0f} MB per-farm queries")
+    print(f"peak RSS per phase: {'; '.join(phases)} (target < 2 GB)"
+          + ("" if fresh else " (peaks cumulative: /proc/self/clear_refs not writable)"))
     if skipped:
         print(f"skipped (parameters other than {', '.join(sorted(BINDABLE))}): {', '.join(skipped)}")
     print(f"machine: {machine()}")

@@ -6,17 +6,25 @@ local day) is ordering by instant; events are placed between 07:00 and 19:00, aw
 
 from __future__ import annotations
 
+import heapq
 import operator
 import random
+import tempfile
 from collections.abc import Iterator
 from datetime import date, datetime, time
 from functools import lru_cache
-from typing import Any
+from typing import IO, Any
+
+import orjson
 
 from events.types import DEFAULT_TZ
 
 Event = dict[str, Any]
 _BY_TIME = operator.itemgetter(0)  # (date ordinal, minute) of a bucket entry
+HELD = 100_000
+"""Events an `Emitter` holds in memory at most (about 100 MB): beyond that, every month's bucket is sorted and
+written to a temporary file as a run, and `drain` merges a month's runs back. Memory is bounded by this, not
+by the number of farms (25,000 farms make 1.2 million events a month)."""
 
 
 def month_key(day: date) -> int:
@@ -72,9 +80,12 @@ def stamp(day: date, minute: int) -> str:
 class Emitter:
     """Collects events by month; `drain` yields finished months in posting order (by time, then as made)."""
 
-    def __init__(self, last: date) -> None:
+    def __init__(self, last: date, held: int | None = None) -> None:
         self.last = last
+        self.held = HELD if held is None else held
         self._buckets: dict[int, list[tuple[tuple[int, int], Event]]] = {}
+        self._runs: dict[int, list[IO[bytes]]] = {}
+        """Each month's spilled runs, oldest first: sorted by time, ties in the order made."""
         self._slots: dict[tuple[date, int], tuple[list[tuple[tuple[int, int], Event]], tuple[int, int], str]] = {}
 
     def emit(
@@ -117,12 +128,38 @@ class Emitter:
         self._slots[(day, minute)] = slot
         return slot
 
+    def spill_if_full(self) -> None:
+        """Past `held` events in memory, write every bucket out as a sorted run (the buckets stay, emptied, so
+        the cached slots still point at them). Called between farms: an event is never changed once emitted."""
+        if sum(len(bucket) for bucket in self._buckets.values()) < self.held:
+            return
+        for key, bucket in self._buckets.items():
+            if not bucket:
+                continue
+            bucket.sort(key=_BY_TIME)
+            run = tempfile.TemporaryFile()  # noqa: SIM115 (closed by _read, or when the generator is let go)
+            run.writelines(b"%d %d %s\n" % (at[0], at[1], orjson.dumps(event)) for at, event in bucket)
+            self._runs.setdefault(key, []).append(run)
+            bucket.clear()
+
     def drain(self, through: int) -> Iterator[Event]:
         """Yield every event of the months up to `through` (a month_key), in posting order."""
         for key in sorted(k for k in self._buckets if k <= through):
             bucket = self._buckets.pop(key)
             self._slots = {at: slot for at, slot in self._slots.items() if slot[0] is not bucket}
             bucket.sort(key=_BY_TIME)  # stable: simultaneous events keep the order they were made in
-            for _, event in bucket:
+            runs = self._runs.pop(key, [])
+            # heapq.merge is stable too: on equal times the earlier run (events made earlier) comes first.
+            merged = heapq.merge(*(_read(run) for run in runs), bucket, key=_BY_TIME) if runs else bucket
+            for _, event in merged:
                 yield event
+
+
+def _read(run: IO[bytes]) -> Iterator[tuple[tuple[int, int], Event]]:
+    """A spilled run's entries, in the order written; the file goes once read."""
+    with run:
+        run.seek(0)
+        for line in run:
+            day, minute, body = line.split(b" ", 2)
+            yield (int(day), int(minute)), orjson.loads(body)
 

@@ -2,8 +2,9 @@
 
 Deterministic: one `random.Random(seed)` makes everything (each farm draws its own generator from it), event
 ids included, and nothing reads the clock. Events come out in posting order — by `occurred_at`, ties in
-the order they were made — with the program's reference data first. Memory stays bounded: a month is
-simulated for every farm, then every event dated up to its end is sorted and yielded.
+the order they were made — with the program's reference data first. A month is simulated for every farm,
+then every event dated up to its end is sorted and yielded; past `emit.HELD` events in memory the months'
+events wait on disk as sorted runs (`Emitter.spill_if_full`), so the events held do not grow with the farms.
 """
 
 from __future__ import annotations
@@ -54,11 +55,13 @@ def generate(farms: int, months: int, seed: int, start: str = "2025-01", showcas
             baseline = farm.enrolled_on + timedelta(days=farm.rng.randint(45, 75))
             if baseline < first:  # AU-9: the baseline audit of a farm enrolled before the sample
                 audit(farm, world, baseline, "baseline")
+        world.out.spill_if_full()
     yield from world.out.drain(month_key(first) - 1)
     for i in range(months):
         month = Month.of(add_months(first, i))
         for farm in everyone:
             _simulate(farm, world, month)
+            world.out.spill_if_full()
         _rehire_banned(world, everyone, month)
         if showcase:
             scripted(world, everyone, i, month)
