@@ -9,10 +9,12 @@ events wait on disk as sorted runs (`Emitter.spill_if_full`), so the events held
 
 from __future__ import annotations
 
+import pickle
 import random
+import tempfile
 from collections.abc import Iterator
-from datetime import timedelta
-from typing import Any
+from datetime import date, timedelta
+from typing import IO, Any
 
 from projections.calendar import add_months
 from services.generate.audits import audit
@@ -29,6 +31,8 @@ from services.generate.showcase import showcase as scripted
 from services.generate.world import World
 
 TAIL = timedelta(days=10)
+GROUP = 500
+"""Farms simulated and kept together: past one group, farms wait on disk between months (`Roster`)."""
 
 
 def generate(farms: int, months: int, seed: int, start: str = "2025-01", showcase: bool = False
@@ -56,15 +60,17 @@ def generate(farms: int, months: int, seed: int, start: str = "2025-01", showcas
             if baseline < first:  # AU-9: the baseline audit of a farm enrolled before the sample
                 audit(farm, world, baseline, "baseline")
         world.out.spill_if_full()
+    roster = Roster(everyone, spill=not showcase)
+    del everyone
     yield from world.out.drain(month_key(first) - 1)
     for i in range(months):
         month = Month.of(add_months(first, i))
-        for farm in everyone:
+        for farm in roster.each():
             _simulate(farm, world, month)
             world.out.spill_if_full()
-        _rehire_banned(world, everyone, month)
+        _rehire_banned(world, roster.hosts, month)
         if showcase:
-            scripted(world, everyone, i, month)
+            scripted(world, roster.farms, i, month)
         yield from world.out.drain(month.key)
     yield from world.out.drain(month_key(add_months(first, months)))  # the tail after the last month
 
@@ -113,15 +119,63 @@ def _education(farm: Farm, world: World, month: Month) -> None:
     education(farm, month, world.out)
 
 
-def _rehire_banned(world: World, everyone: list[Farm], month: Month) -> None:
+def _rehire_banned(world: World, everyone: list[Host], month: Month) -> None:
     """Now and then a banned Article I offender is hired by another farm (PE-1 catches it)."""
     for person_id, farm_id, since in list(world.banned):
         if since >= month.first or world.rng.random() >= 0.05:
             continue
-        hosts = [f for f in everyone if f.farm_id != farm_id and f.enrolled_on < month.first and not f.withdrawn_on]
+        hosts = [f for f in everyone if f[0] != farm_id and f[1] < month.first and not f[2]]
         if hosts:
             host = world.rng.choice(hosts)
             on = month.day(world.rng)
-            world.out.emit(world.rng, "PersonnelHired", host.farm_id, on, 8 * 60, host.actor,
+            world.out.emit(world.rng, "PersonnelHired", host[0], on, 8 * 60, ("farm", host[0]),
                            {"person_id": person_id, "role": "milker", "on": on.isoformat()})
             world.banned.remove((person_id, farm_id, since))
+
+
+Host = tuple[str, date, date | None]
+"""What another farm needs to know of a farm: (farm_id, enrolled_on, withdrawn_on)."""
+
+
+class Roster:
+    """The farms in simulation order. With `spill` and more than one `GROUP`, they wait on disk between months,
+    pickled a group to a temporary file, so the farms held do not grow with the program (a farm and its
+    workers are ~20 KB: 500 MB at 25,000 farms). Pickling keeps each farm's generators' state exactly, so the
+    program is the same."""
+
+    def __init__(self, farms: list[Farm], spill: bool) -> None:
+        self.hosts: list[Host] = [(f.farm_id, f.enrolled_on, f.withdrawn_on) for f in farms]
+        self._groups: list[IO[bytes]] | None = None
+        self._farms = farms
+        if spill and len(farms) > GROUP:
+            self._groups = []
+            for i in range(0, len(farms), GROUP):
+                group = tempfile.TemporaryFile()  # noqa: SIM115 (closed with the roster)
+                pickle.dump(farms[i: i + GROUP], group, pickle.HIGHEST_PROTOCOL)
+                self._groups.append(group)
+            self._farms = []
+
+    @property
+    def farms(self) -> list[Farm]:
+        if self._groups is not None:
+            raise RuntimeError("the farms are on disk: iterate `each()`")
+        return self._farms
+
+    def each(self) -> Iterator[Farm]:
+        """Every farm, in order; what a caller changes on a farm is kept (written back with its group)."""
+        if self._groups is None:
+            for n, farm in enumerate(self._farms):
+                yield farm
+                self.hosts[n] = (farm.farm_id, farm.enrolled_on, farm.withdrawn_on)
+            return
+        n = 0
+        for group in self._groups:
+            group.seek(0)
+            farms: list[Farm] = pickle.load(group)
+            for farm in farms:
+                yield farm
+                self.hosts[n] = (farm.farm_id, farm.enrolled_on, farm.withdrawn_on)
+                n += 1
+            group.seek(0)
+            group.truncate()
+            pickle.dump(farms, group, pickle.HIGHEST_PROTOCOL)

@@ -155,9 +155,11 @@ def test_cli_writes_the_same_bytes(tmp_path: Path) -> None:
 
 
 def test_a_program_spilled_to_disk_is_the_same_program(program: list[dict], monkeypatch: pytest.MonkeyPatch) -> None:
-    """Past `emit.HELD` events in memory the months wait on disk as sorted runs: the same events, in the same
-    order, byte for byte (ties in the order made, across runs too)."""
+    """Past `emit.HELD` events in memory the months wait on disk as sorted runs, and past `program.GROUP` farms
+    the farms wait there between months: the same events, in the same order, byte for byte (ties in the order
+    made, across runs too)."""
     from services.generate import emit
+    from services.generate import program as module
 
     spills: list[int] = []
     spill = emit.Emitter.spill_if_full
@@ -167,6 +169,12 @@ def test_a_program_spilled_to_disk_is_the_same_program(program: list[dict], monk
         spill(self)
         spills.append(sum(len(runs) for runs in self._runs.values()) - before)
 
+    pickled: list[int] = []
+    dump = module.pickle.dump
+    monkeypatch.setattr(module.pickle, "dump", lambda farms, *a: pickled.append(len(farms)) or dump(farms, *a))
+    monkeypatch.setattr(module, "GROUP", 7)
+    assert _bytes(list(generate(60, 12, seed=3))) == _bytes(program)
+    assert len(pickled) == 9 * 13 and max(pickled) == 7  # 9 groups, written at the start and after each month
     monkeypatch.setattr(emit, "HELD", 500)
     monkeypatch.setattr(emit.Emitter, "spill_if_full", counted)
     spilled = list(generate(60, 12, seed=3))
