@@ -24,6 +24,8 @@ from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Any
 
+import orjson
+
 from bench.common import CACHE, cached_db, err, ingest_in_chunks, machine, mark_done, profiled, reset_peak, rss_mb, show
 from projections.calendar import add_months
 from services.cli.common import parse_moment
@@ -78,9 +80,12 @@ def program_wide(engine: Any, as_of: datetime, farms: int) -> list[list[str]]:
 
     with engine.begin() as conn:
         conn.execute(delete(answers).where(answers.c.kind == "deadlines"))
+    def decoded() -> int:  # what `queries.deadlines` does, a farm at a time: its list of every row is not held
+        return sum(len(orjson.loads(body)) for body in queries.answer_bodies(engine, "deadlines", None, as_of, []))
+
     asks: list[tuple[str, Callable[[], int]]] = [
-        ("first ask: folds every farm", lambda: len(queries.deadlines(engine, None, as_of, []))),
-        ("stored rows, decoded", lambda: len(queries.deadlines(engine, None, as_of, []))),
+        ("first ask: folds every farm", decoded),
+        ("stored rows, decoded", decoded),
         ("stored rows, GET /deadlines's undecoded join",
          lambda: sum(len(piece) for piece in json_arrays(queries.answer_bodies(engine, "deadlines", None, as_of, [])))),
     ]
