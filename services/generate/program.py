@@ -4,7 +4,8 @@ Deterministic: one `random.Random(seed)` makes everything (each farm draws its o
 ids included, and nothing reads the clock. Events come out in posting order — by `occurred_at`, ties in
 the order they were made — with the program's reference data first. A month is simulated for every farm,
 then every event dated up to its end is sorted and yielded; past `emit.HELD` events in memory the months'
-events wait on disk as sorted runs (`Emitter.spill_if_full`), so the events held do not grow with the farms.
+events wait on disk as sorted runs (`Emitter.spill_if_full`), and past `GROUP` farms the farms wait there
+between months (`Roster`), so neither the events nor the farms held grow with the program.
 """
 
 from __future__ import annotations
