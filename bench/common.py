@@ -144,7 +144,7 @@ def ingest_in_chunks(ledger: Any, events: Iterable[dict[str, Any]], progress_fil
         report = ledger.ingest(parse_dicts(noted(islice(numbered, chunk))))
         if report.rejected or report.stopped:
             raise RuntimeError(f"the generated program was not ingested whole: {report.as_json()}")
-        done = at[0]
+        done = int(at[0])
         if done == before:
             return done
         if progress_file is not None:
