@@ -25,7 +25,6 @@ import sqlite3
 import statistics
 import tempfile
 import time
-import zlib
 from collections.abc import Callable
 from datetime import timedelta
 from pathlib import Path
@@ -46,6 +45,7 @@ from services.ledger.ticker import warm_answers
 from services.store.bodies import unpack
 from services.store.database import now
 from services.store.schema import answers
+from services.store.states import plain_part
 
 START = "2025-01"
 
@@ -157,7 +157,7 @@ def query_rows(url: str, months: int, samples: int, program_samples: int, seed: 
     def raw_farm(farm: str) -> None:  # the floor of a per-farm answer: read and decode the farm's stored rows
         for table in ("projection_state", "state_parts"):
             for (blob,) in raw_engine.execute(f"SELECT state FROM {table} WHERE key = ?", (farm,)):
-                orjson.loads(blob if blob[:1] == b"{" else zlib.decompress(blob))
+                orjson.loads(plain_part(blob))
 
     rows = []
     p50, p99 = latencies(lambda: raw_farm(rng.choice(farms)), samples)
