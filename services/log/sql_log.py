@@ -142,6 +142,9 @@ class SqlEventLog:
         if known_at is not None:
             query = query.where(events.c.recorded_at <= utc_text(known_at))
         with self.engine.connect() as conn:
+            if conn.dialect.name == "sqlite":  # a replay reads every row: the driver's own cursor, no Row objects
+                yield from _sqlite_rows(conn, after, farm_id, known_at, batch)
+                return
             result = conn.execution_options(stream_results=True, yield_per=batch).execute(
                 query.order_by(events.c.position)
             )
@@ -153,6 +156,28 @@ class SqlEventLog:
         with self.engine.connect() as conn:
             problems = scan(stored_rows(conn), Tally())
         return sorted({p.farm_id for p in problems if p.farm_id})
+
+
+def _sqlite_rows(conn: Connection, after: int, farm_id: str | None, known_at: datetime | None,
+                 batch: int) -> Iterator[tuple[int, bytes]]:
+    """`read_raw`'s query through the SQLite driver itself: SQLAlchemy's result rows cost more per row than
+    the select (measured on a replay: ~1.5 us of ~3 per row read and decompressed)."""
+    sql = "SELECT position, body FROM events WHERE position > ?"
+    params: list[Any] = [after]
+    if farm_id is not None:
+        sql += " AND farm_id = ?"
+        params.append(farm_id)
+    if known_at is not None:
+        sql += " AND recorded_at <= ?"
+        params.append(utc_text(known_at))
+    cursor = conn.connection.driver_connection.cursor()  # type: ignore[union-attr]
+    try:
+        cursor.execute(sql + " ORDER BY position", params)
+        while rows := cursor.fetchmany(batch):
+            for position, body in rows:
+                yield position, unpack(body)
+    finally:
+        cursor.close()
 
 
 def _rows(result: Iterable[tuple[int, bytes]]) -> Iterator[tuple[int, bytes]]:
