@@ -24,6 +24,19 @@ _CHUNK = 500  # ids per IN (...) lookup; below SQLite's variable limit
 
 def known_digests(conn: Connection, table_id_col: object, table_digest_col: object, ids: list[str]) -> dict[str, str]:
     known: dict[str, str] = {}
+    if conn.dialect.name == "sqlite":  # every id of every batch is looked up: through the driver, as tuples
+        table, id_col, digest_col = (table_id_col.table.name, table_id_col.name,  # type: ignore[attr-defined]
+                                     table_digest_col.name)  # type: ignore[attr-defined]
+        cursor = conn.connection.driver_connection.cursor()  # type: ignore[union-attr]
+        try:
+            for i in range(0, len(ids), _CHUNK):
+                chunk = ids[i : i + _CHUNK]
+                cursor.execute(f'SELECT "{id_col}", "{digest_col}" FROM "{table}" WHERE "{id_col}" IN '
+                               f"({', '.join('?' * len(chunk))})", chunk)
+                known.update(cursor.fetchall())
+        finally:
+            cursor.close()
+        return known
     for i in range(0, len(ids), _CHUNK):
         rows = conn.execute(
             select(table_id_col, table_digest_col).where(table_id_col.in_(ids[i : i + _CHUNK]))  # type: ignore[attr-defined]
