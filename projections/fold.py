@@ -19,7 +19,7 @@ from events.catalogue import DERIVED_TYPES
 from events.recorded import RecordedEvent
 from projections.calendar import local_date
 from projections.kin import directory as kin_directory
-from projections.projection import Derived, Projection, Reopens, State, is_parted, part_of
+from projections.projection import Derived, Projection, Reopens, State, is_parted
 from projections.registry import tickers
 from projections.standing import crossfarm
 
@@ -93,8 +93,8 @@ class Fold:
 
     def parts(self, batch: Iterable[RecordedEvent]) -> set[tuple[str, str, str]]:
         """The parts of split states these events touch (for the runner to read in one go)."""
-        return {(p.name, e.farm_id, part) for e in batch for p in self.by_type.get(e.type, ())
-                if (part := part_of(p, e)) is not None}
+        return {(p.name, e.farm_id, str(p.part(e))) for e in batch  # type: ignore[attr-defined]
+                for p, parted, _ in self._plan.get(e.type, ()) if parted}
 
     def events(self, batch: Sequence[RecordedEvent], states: States, directories: Directories,
                seqs: dict[str, int], positions: Sequence[int] | None = None) -> Folded:
