@@ -16,20 +16,9 @@ def upsert(conn: Connection, table: Any, rows: list[dict[str, Any]], keys: list[
     (update=[] means DO NOTHING)."""
     if not rows:
         return
-    if conn.dialect.name == "postgresql" and _plain(table):
-        # One statement over one array per column (`unnest`): the driver sends an array a column instead of
-        # SQLAlchemy rendering and processing a bind parameter per value (a batch's history rows cost ~0.25 ms
-        # each that way), and PostgreSQL parses one short statement.
+    if conn.dialect.name in ("postgresql", "sqlite") and _plain(table):
         columns = tuple(rows[0])
-        conn.exec_driver_sql(_pg_sql(table, columns, tuple(keys), tuple(update), False),
-                             tuple([r[c] for r in rows] for c in columns))
-        return
-    if conn.dialect.name == "sqlite" and _plain(table):
-        # The read models write a history row per event: handing the driver tuples skips SQLAlchemy's
-        # per-row parameter processing, which cost more than SQLite's insert itself.
-        columns = tuple(rows[0])
-        conn.exec_driver_sql(_sqlite_sql(table.name, columns, tuple(keys), tuple(update)),
-                             [tuple(r[c] for c in columns) for r in rows])
+        upsert_tuples(conn, table, columns, [tuple(r[c] for c in columns) for r in rows], keys, update)
         return
     dialect = postgresql if conn.dialect.name == "postgresql" else sqlite
     stmt = dialect.insert(table)
@@ -38,6 +27,27 @@ def upsert(conn: Connection, table: Any, rows: list[dict[str, Any]], keys: list[
     else:
         stmt = stmt.on_conflict_do_nothing(index_elements=keys)
     conn.execute(stmt, rows)
+
+
+def upsert_tuples(conn: Connection, table: Any, columns: tuple[str, ...], rows: list[tuple[Any, ...]],
+                  keys: list[str], update: list[str]) -> None:
+    """`upsert` of rows already given as tuples of `columns`, for a table whose columns need no processing
+    (`_plain`): what a writer of one row per event calls, so no dict is made per row only to be taken apart."""
+    if not rows:
+        return
+    if conn.dialect.name not in ("postgresql", "sqlite") or not _plain(table):
+        upsert(conn, table, [dict(zip(columns, values, strict=True)) for values in rows], keys, update)
+        return
+    if conn.dialect.name == "postgresql":
+        # One statement over one array per column (`unnest`): the driver sends an array a column instead of
+        # SQLAlchemy rendering and processing a bind parameter per value (a batch's history rows cost ~0.25 ms
+        # each that way), and PostgreSQL parses one short statement.
+        conn.exec_driver_sql(_pg_sql(table, columns, tuple(keys), tuple(update), False),
+                             tuple(list(values) for values in zip(*rows, strict=True)))
+        return
+    # SQLite: handing the driver tuples skips SQLAlchemy's per-row parameter processing, which cost more than
+    # SQLite's insert itself.
+    conn.exec_driver_sql(_sqlite_sql(table.name, columns, tuple(keys), tuple(update)), rows)
 
 
 def insert_rows(conn: Connection, table: Any, rows: list[dict[str, Any]]) -> None:
