@@ -36,7 +36,7 @@ from sqlalchemy import delete
 
 from bench.common import err, machine, per_second, profiled, program_lines, show, timed
 from projections.calendar import add_months
-from services.api.responses import json_arrays
+from services.api.responses import json_array, json_arrays
 from services.cli.common import parse_moment
 from services.generate.calendar import parse_month
 from services.ledger import queries
@@ -147,10 +147,14 @@ def query_rows(url: str, months: int, samples: int, program_samples: int, seed: 
     rng = random.Random(seed)
     per_farm: dict[str, Callable[[str], Any]] = {
         "deadlines (farm)": lambda f: queries.deadlines(engine, f, as_of),
+        "deadlines (farm, as GET sends it)": lambda f: b"".join(json_arrays(
+            queries.answer_bodies(engine, "deadlines", f, as_of, []))),
         "findings (farm)": lambda f: queries.findings(engine, f, as_of),
         "passthrough (farm, month)": lambda f: queries.passthrough(engine, f, period, as_of),
         "standing (farm)": lambda f: queries.standing(engine, f, as_of),
-        "history (farm)": lambda f: queries.farm_history(engine, f, as_of, known_at),
+        "history (farm, as GET sends it)": lambda f: b"".join(json_array(
+            orjson.Fragment(body) for _, body in queries.farm_history_encoded(engine, f, as_of, known_at))),
+        "history (farm, decoded)": lambda f: queries.farm_history(engine, f, as_of, known_at),
     }
     raw_engine = sqlite3.connect(url.removeprefix("sqlite:///"))
 
@@ -159,9 +163,15 @@ def query_rows(url: str, months: int, samples: int, program_samples: int, seed: 
             for (blob,) in raw_engine.execute(f"SELECT state FROM {table} WHERE key = ?", (farm,)):
                 orjson.loads(blob if blob[:1] == b"{" else zlib.decompress(blob))
 
+    def raw_log(farm: str) -> None:  # the floor of a history: read the farm's log rows, decompress each body
+        for (blob,) in raw_engine.execute("SELECT body FROM events WHERE farm_id = ?", (farm,)):
+            unpack(blob)
+
     rows = []
     p50, p99 = latencies(lambda: raw_farm(rng.choice(farms)), samples)
     rows.append(["raw: select + decode a farm's state rows", f"{p50:.1f}", f"{p99:.1f}", "ceiling"])
+    p50, p99 = latencies(lambda: raw_log(rng.choice(farms)), samples)
+    rows.append(["raw: select + decompress a farm's log bodies", f"{p50:.1f}", f"{p99:.1f}", "ceiling (history)"])
     err.print(f"  query deadlines (all {len(farms)} farms, first ask after the ingest)")
     with engine.begin() as conn:
         conn.execute(delete(answers))
