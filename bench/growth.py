@@ -200,7 +200,42 @@ def query_rows(url: str, months: int, samples: int, program_samples: int, seed: 
     p50, p99 = latencies(lambda: b"".join(json_arrays(queries.answer_bodies(engine, "deadlines", None, as_of, []))),
                          program_samples)
     rows.append([f"deadlines (all {len(farms)} farms, joined: GET /deadlines)", f"{p50:.1f}", f"{p99:.1f}", "< 1 s"])
+    rows.extend(api_latency(url, farms, last.isoformat(), period, samples, rng))
     engine.dispose()
+    return rows
+
+
+def api_latency(url: str, farms: list[str], as_of: str, period: str, samples: int,
+                rng: random.Random) -> list[list[str]]:
+    """The per-farm answers as a user gets them: a GET through the API (in process, an MDSC token, the body
+    read whole), each farm asked twice."""
+    from fastapi.testclient import TestClient
+
+    from services.api.app import create_app
+    from services.auth.tokens import TokenStore
+
+    client = TestClient(create_app(url, deliver=False, tick_seconds=0))
+    token = TokenStore(client.app.state.engine).issue("mdsc", "bench").secret  # type: ignore[attr-defined]
+    headers = {"Authorization": f"Bearer {token}"}
+    paths = {
+        "GET /health (floor: the API's own cost)": "/health",
+        "GET /deadlines?farm=": "/deadlines?farm={f}&as_of={d}", "GET /findings?farm=": "/findings?farm={f}&as_of={d}",
+        "GET /farms/{id}/passthrough": "/farms/{f}/passthrough?period={p}&as_of={d}",
+        "GET /farms/{id}/standing": "/farms/{f}/standing?as_of={d}", "GET /farms/{id}/history": "/farms/{f}/history",
+    }
+    rows = []
+    for name, path in paths.items():
+        err.print(f"  API {name} x {samples}, each asked twice")
+        asked = [path.format(f=rng.choice(farms), d=as_of, p=period) for _ in range(samples)]
+        for label, calls in (("as asked", iter(asked)), ("asked again", iter(asked))):
+            def get(calls: Any = calls) -> None:
+                answer = client.get(next(calls), headers=headers)
+                if answer.status_code != 200:
+                    raise RuntimeError(f"{answer.request.url}: HTTP {answer.status_code} {answer.text[:200]}")
+            p50, p99 = latencies(get, samples)
+            rows.append([f"{name}: {label}", f"{p50:.1f}", f"{p99:.1f}",
+                         "ceiling" if path == "/health" else "< 10 ms p99"])
+    client.close()
     return rows
 
 
