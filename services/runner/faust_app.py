@@ -223,7 +223,7 @@ class Feed(Service):
             bootstrap_servers=bootstrap_servers(), group_id=_prefix() + APP_ID, client_id="dignity-worker",
             enable_auto_commit=False, auto_offset_reset="earliest",
             session_timeout_ms=int(SESSION_TIMEOUT * 1000),  # a killed worker's partitions move on after this
-            heartbeat_interval_ms=int(min(3.0, SESSION_TIMEOUT / 4) * 1000),
+            heartbeat_interval_ms=int(min(1.0, SESSION_TIMEOUT / 4) * 1000),  # a joining worker is seen soon
             rebalance_timeout_ms=int(max(20.0, SESSION_TIMEOUT * 2) * 1000),
         )
         self.consumer.subscribe([self.topic], listener=_Listener(self))
