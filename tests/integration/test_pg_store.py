@@ -147,3 +147,27 @@ def test_a_commit_with_derived_events_wakes_the_pump_of_its_schema_only(engine: 
         assert time.monotonic() - started >= 0.55
     finally:
         wakeup.close()
+
+
+def test_a_partition_locked_by_one_transaction_waits_for_its_commit_in_another(engine: Engine) -> None:
+    """`lock_partitions` takes every partition's advisory lock in one statement, held to commit."""
+    from services.store.locks import lock_partitions
+
+    order: list[str] = []
+    locked = threading.Event()
+
+    def second() -> None:
+        locked.wait(10)
+        with engine.begin() as conn:
+            lock_partitions(conn, [("t", 2)])  # one of the first's: waits for its commit
+            order.append("second")
+
+    other = threading.Thread(target=second)
+    other.start()
+    with engine.begin() as conn:
+        assert lock_partitions(conn, [("t", 1), ("t", 2), ("t", 3)]) == {}
+        locked.set()
+        time.sleep(0.5)
+        order.append("first")
+    other.join(10)
+    assert order == ["first", "second"]
