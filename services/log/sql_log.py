@@ -82,13 +82,14 @@ class SqlEventLog:
         rows = []
         for cand in fresh:
             body = {**cand.body, "recorded_at": stamp}
-            raw = orjson.dumps(body)
+            raw = orjson.dumps(body, option=orjson.OPT_SORT_KEYS)  # canonical: history passes it on as it is
             farm = body["farm_id"]
             occurred = moment_of(body["occurred_at"])
             row = {
                 "event_id": body["event_id"], "type": body["type"], "farm_id": farm,
                 "occurred_at": utc_of(body["occurred_at"]), "recorded_at": stamp_key,
-                "digest": cand.digest, "body": pack(raw),  # the digest the candidate carries: over this body
+                "digest": cand.digest,  # the digest the candidate carries: over this body
+                "body": pack(raw, sorted_keys=True),
             }
             seq, head = self._head(conn, farm)
             row["chain"] = link(head, seq + 1, row_hash(*(row[c] for c in COLUMNS), raw))
@@ -96,7 +97,9 @@ class SqlEventLog:
             if self.written is not None:
                 self.written[body["event_id"]] = row["chain"]
             rows.append(row)
-            outcome.accepted.append(RecordedEvent.of_current(body, occurred, recorded))
+            # the fold reads the body as a replay will read it from the log: keys sorted, so a state's bytes
+            # do not depend on whether its events were folded live or replayed
+            outcome.accepted.append(RecordedEvent.of_current(orjson.loads(raw), occurred, recorded))
         insert_rows(conn, events, rows)
         return outcome
 
