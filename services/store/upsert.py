@@ -21,7 +21,7 @@ def upsert(conn: Connection, table: Any, rows: list[dict[str, Any]], keys: list[
         return
     if conn.dialect.name == "postgresql" and _plain(table):
         columns = tuple(rows[0])
-        if len(rows) >= COPY_FROM:
+        if len(rows) >= COPY_FROM and _can_copy(conn):
             _pg_copy(conn, table, columns, [tuple(r[c] for c in columns) for r in rows], tuple(keys), tuple(update))
             return
         # One statement over one array per column (`unnest`): the driver sends an array a column instead of
@@ -113,6 +113,13 @@ def _pg_copy(conn: Connection, table: Table, columns: tuple[str, ...], rows: lis
         cursor.execute(insert)
     finally:
         cursor.close()
+
+
+def _can_copy(conn: Connection) -> bool:
+    """psycopg 3 (its COPY), inside a transaction: under autocommit the temporary table would be emptied by
+    the COPY's own commit before the INSERT read it."""
+    raw = conn.connection.dbapi_connection
+    return conn.dialect.driver == "psycopg" and not getattr(raw, "autocommit", True)
 
 
 @cache

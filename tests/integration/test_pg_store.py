@@ -50,16 +50,25 @@ def _awkward(n: int) -> list[dict[str, object]]:
              "body": bytes(range(256)) + b"\t\n\\" if i % 4 else None} for i in range(n)]
 
 
-def test_upsert_of_many_rows_through_copy_writes_what_the_unnest_statement_writes(engine: Engine) -> None:
+def test_upsert_of_many_rows_through_copy_writes_what_the_unnest_statement_writes(
+        engine: Engine, monkeypatch: pytest.MonkeyPatch) -> None:
+    import services.store.upsert as module
+
+    copied: list[int] = []
+    through = module._pg_copy
+    monkeypatch.setattr(module, "_pg_copy", lambda conn, table, columns, rows, *a: (
+        copied.append(len(rows)), through(conn, table, columns, rows, *a))[1])
     many = _awkward(COPY_FROM + 5)
     with engine.begin() as conn:
         upsert(conn, history, many, ["farm_id", "seq"], [])  # COPY (the batch's rows)
+    assert copied == [COPY_FROM + 5]
     with engine.connect() as conn:
         through_copy = [dict(r) for r in conn.execute(select(history).order_by(history.c.seq)).mappings()]
     with engine.begin() as conn:
         conn.execute(history.delete())
         for row in many:  # one row a call: below COPY_FROM, one unnest statement each
             upsert(conn, history, [row], ["farm_id", "seq"], [])
+    assert copied == [COPY_FROM + 5]  # the rows one at a time did not go through COPY
     with engine.connect() as conn:
         through_unnest = [dict(r) for r in conn.execute(select(history).order_by(history.c.seq)).mappings()]
     assert through_copy == through_unnest
