@@ -33,6 +33,8 @@ from typing import Any
 
 import faust
 from aiokafka import AIOKafkaConsumer, ConsumerRebalanceListener, TopicPartition
+from aiokafka.errors import ConsumerStoppedError
+from aiokafka.errors import KafkaError as ConsumerError
 from faust.app.base import BootStrategy
 from kafka.errors import KafkaError
 from mode import Service
@@ -249,7 +251,14 @@ class Feed(Service):
         assert self.consumer is not None
         waited = time.perf_counter()
         while not self.should_stop:
-            fetched = await self.consumer.getmany(timeout_ms=POLL_MS, max_records=BATCH)
+            try:
+                fetched = await self.consumer.getmany(timeout_ms=POLL_MS, max_records=BATCH)
+            except ConsumerStoppedError:
+                return  # stopping
+            except ConsumerError as exc:  # the consumer retries the broker itself; this is what it gave up on
+                log.warning("fetch failed, fetching again in 1 s: %r", exc)
+                await asyncio.sleep(1.0)
+                continue
             records = [Record(tp.topic, tp.partition, r.offset, r.value or b"", r.key)
                        for tp, rows in fetched.items() for r in rows]
             if not records:
