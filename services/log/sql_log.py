@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from datetime import datetime
-from typing import Any
+from typing import Any, cast
 
 import orjson
 from sqlalchemy import Connection, Engine, func, select
@@ -23,6 +23,14 @@ _CHUNK = 500  # ids per IN (...) lookup; below SQLite's variable limit
 
 
 def known_digests(conn: Connection, table_id_col: object, table_digest_col: object, ids: list[str]) -> dict[str, str]:
+    """The digests these event ids are recorded with (an id not recorded is absent)."""
+    if not ids:
+        return {}
+    if conn.dialect.name == "postgresql":  # one array parameter: no statement of 500 bound values to build
+        column, digest = cast(Any, table_id_col), cast(Any, table_digest_col)
+        sql = (f'SELECT "{column.name}", "{digest.name}" FROM "{column.table.name}" '
+               f'WHERE "{column.name}" = ANY(%s::text[])')
+        return dict(conn.exec_driver_sql(sql, ([*ids],)).all())
     known: dict[str, str] = {}
     if conn.dialect.name == "sqlite":  # every id of every batch is looked up: through the driver, as tuples
         table, id_col, digest_col = (table_id_col.table.name, table_id_col.name,  # type: ignore[attr-defined]
