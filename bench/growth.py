@@ -1,6 +1,7 @@
 """Growth: do the engine's costs stay flat as the ledger ages? (issue 8)
 
     python -m bench.growth [--farms 100] [--months 36] [--seed 1] [--parts 8] [--samples 100] [--profile]
+                           [--no-queries]
 
 One run, one generated program (`dignity generate`), written as JSON Lines and split into `--parts` files in
 order. Each file is ingested as `dignity ingest FILE` does it (a fresh embedded ledger on the same SQLite
@@ -25,7 +26,6 @@ import sqlite3
 import statistics
 import tempfile
 import time
-import zlib
 from collections.abc import Callable
 from datetime import timedelta
 from pathlib import Path
@@ -36,7 +36,7 @@ from sqlalchemy import delete
 
 from bench.common import err, machine, per_second, profiled, program_lines, show, timed
 from projections.calendar import add_months
-from services.api.responses import json_arrays
+from services.api.responses import json_array, json_arrays
 from services.cli.common import parse_moment
 from services.generate.calendar import parse_month
 from services.ledger import queries
@@ -46,6 +46,7 @@ from services.ledger.ticker import warm_answers
 from services.store.bodies import unpack
 from services.store.database import now
 from services.store.schema import answers
+from services.store.states import plain_part
 
 START = "2025-01"
 
@@ -147,21 +148,31 @@ def query_rows(url: str, months: int, samples: int, program_samples: int, seed: 
     rng = random.Random(seed)
     per_farm: dict[str, Callable[[str], Any]] = {
         "deadlines (farm)": lambda f: queries.deadlines(engine, f, as_of),
+        "deadlines (farm, as GET sends it)": lambda f: b"".join(json_arrays(
+            queries.answer_bodies(engine, "deadlines", f, as_of, []))),
         "findings (farm)": lambda f: queries.findings(engine, f, as_of),
         "passthrough (farm, month)": lambda f: queries.passthrough(engine, f, period, as_of),
         "standing (farm)": lambda f: queries.standing(engine, f, as_of),
-        "history (farm)": lambda f: queries.farm_history(engine, f, as_of, known_at),
+        "history (farm, as GET sends it)": lambda f: b"".join(json_array(
+            orjson.Fragment(body) for _, body in queries.farm_history_encoded(engine, f, as_of, known_at))),
+        "history (farm, decoded)": lambda f: queries.farm_history(engine, f, as_of, known_at),
     }
     raw_engine = sqlite3.connect(url.removeprefix("sqlite:///"))
 
     def raw_farm(farm: str) -> None:  # the floor of a per-farm answer: read and decode the farm's stored rows
         for table in ("projection_state", "state_parts"):
             for (blob,) in raw_engine.execute(f"SELECT state FROM {table} WHERE key = ?", (farm,)):
-                orjson.loads(blob if blob[:1] == b"{" else zlib.decompress(blob))
+                orjson.loads(plain_part(blob))
+
+    def raw_log(farm: str) -> None:  # the floor of a history: read the farm's log rows, decompress each body
+        for (blob,) in raw_engine.execute("SELECT body FROM events WHERE farm_id = ?", (farm,)):
+            unpack(blob)
 
     rows = []
     p50, p99 = latencies(lambda: raw_farm(rng.choice(farms)), samples)
     rows.append(["raw: select + decode a farm's state rows", f"{p50:.1f}", f"{p99:.1f}", "ceiling"])
+    p50, p99 = latencies(lambda: raw_log(rng.choice(farms)), samples)
+    rows.append(["raw: select + decompress a farm's log bodies", f"{p50:.1f}", f"{p99:.1f}", "ceiling (history)"])
     err.print(f"  query deadlines (all {len(farms)} farms, first ask after the ingest)")
     with engine.begin() as conn:
         conn.execute(delete(answers))
@@ -190,7 +201,42 @@ def query_rows(url: str, months: int, samples: int, program_samples: int, seed: 
     p50, p99 = latencies(lambda: b"".join(json_arrays(queries.answer_bodies(engine, "deadlines", None, as_of, []))),
                          program_samples)
     rows.append([f"deadlines (all {len(farms)} farms, joined: GET /deadlines)", f"{p50:.1f}", f"{p99:.1f}", "< 1 s"])
+    rows.extend(api_latency(url, farms, last.isoformat(), period, samples, rng))
     engine.dispose()
+    return rows
+
+
+def api_latency(url: str, farms: list[str], as_of: str, period: str, samples: int,
+                rng: random.Random) -> list[list[str]]:
+    """The per-farm answers as a user gets them: a GET through the API (in process, an MDSC token, the body
+    read whole), each farm asked twice."""
+    from fastapi.testclient import TestClient
+
+    from services.api.app import create_app
+    from services.auth.tokens import TokenStore
+
+    client = TestClient(create_app(url, deliver=False, tick_seconds=0))
+    token = TokenStore(client.app.state.engine).issue("mdsc", "bench").secret  # type: ignore[attr-defined]
+    headers = {"Authorization": f"Bearer {token}"}
+    paths = {
+        "GET /health (floor: the API's own cost)": "/health",
+        "GET /deadlines?farm=": "/deadlines?farm={f}&as_of={d}", "GET /findings?farm=": "/findings?farm={f}&as_of={d}",
+        "GET /farms/{id}/passthrough": "/farms/{f}/passthrough?period={p}&as_of={d}",
+        "GET /farms/{id}/standing": "/farms/{f}/standing?as_of={d}", "GET /farms/{id}/history": "/farms/{f}/history",
+    }
+    rows = []
+    for name, path in paths.items():
+        err.print(f"  API {name} x {samples}, each asked twice")
+        asked = [path.format(f=rng.choice(farms), d=as_of, p=period) for _ in range(samples)]
+        for label, calls in (("as asked", iter(asked)), ("asked again", iter(asked))):
+            def get(calls: Any = calls) -> None:
+                answer = client.get(next(calls), headers=headers)
+                if answer.status_code != 200:
+                    raise RuntimeError(f"{answer.request.url}: HTTP {answer.status_code} {answer.text[:200]}")
+            p50, p99 = latencies(get, samples)
+            rows.append([f"{name}: {label}", f"{p50:.1f}", f"{p99:.1f}",
+                         "ceiling" if path == "/health" else "< 10 ms p99"])
+    client.close()
     return rows
 
 
@@ -203,6 +249,7 @@ def main() -> None:
     parser.add_argument("--samples", type=int, default=100, help="calls per per-farm query (random farms)")
     parser.add_argument("--program-samples", type=int, default=3, help="calls of the program-wide deadlines")
     parser.add_argument("--profile", action="store_true", help="cProfile the ingest of the last part")
+    parser.add_argument("--no-queries", action="store_true", help="ingest and rebuild only (no query latencies)")
     args = parser.parse_args()
 
     folder = Path(tempfile.mkdtemp(prefix="dignity-growth-"))
@@ -243,8 +290,10 @@ def main() -> None:
     _, after = raw_read(db)
     read_seconds = (before + after) / 2
 
-    err.print("queries on the aged ledger")
-    query = query_rows(url, args.months, args.samples, args.program_samples, args.seed)
+    query: list[list[str]] = []
+    if not args.no_queries:
+        err.print("queries on the aged ledger")
+        query = query_rows(url, args.months, args.samples, args.program_samples, args.seed)
 
     first, last = rates[0][0] / rates[0][1], rates[-1][0] / rates[-1][1]
     show(f"ingest by part: {args.farms} farms x {args.months} months = {n:,} events, "
@@ -263,7 +312,8 @@ def main() -> None:
         ["database bytes ÷ JSON Lines bytes (after rebuild)", f"{size_rebuild / 1e6:.1f} MB",
          f"{jsonl_bytes / 1e6:.1f} MB", f"{size_rebuild / jsonl_bytes:.2f}", "≤ 2"],
     ])
-    show("query latency on the aged ledger (ms)", ["query", "p50", "p99", "target"], query)
+    if query:
+        show("query latency on the aged ledger (ms)", ["query", "p50", "p99", "target"], query)
     print(f"machine: {machine()}")
 
 

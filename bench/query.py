@@ -102,17 +102,16 @@ def program_wide(engine: Any, as_of: datetime, farms: int) -> list[list[str]]:
 
 def raw_farm_read(engine: Any) -> Callable[[str], None]:
     """The floor of a per-farm answer: read and decode the farm's stored state rows."""
-    import zlib
-
     import orjson
     from sqlalchemy import text
+
+    from services.store.states import plain_part
 
     def read(farm: str) -> None:
         with engine.connect() as conn:
             for table in ("projection_state", "state_parts"):
                 for (blob,) in conn.execute(text(f"SELECT state FROM {table} WHERE key = :k"), {"k": farm}):
-                    data = bytes(blob)
-                    orjson.loads(data if data[:1] == b"{" else zlib.decompress(data))
+                    orjson.loads(plain_part(blob))
 
     return read
 

@@ -18,7 +18,6 @@ from pydantic import (
     BeforeValidator,
     Field,
     GetPydanticSchema,
-    PlainSerializer,
     StringConstraints,
 )
 from pydantic_core import core_schema as cs
@@ -40,40 +39,50 @@ def decimal_pattern(digits: int, places: int) -> str:
 
 
 def decimal_text(digits: int, places: int, what: str, gt: Decimal | None = None,
-                 le: Decimal | None = None) -> GetPydanticSchema:
+                 le: Decimal | None = None, canonical: int | None = None) -> GetPydanticSchema:
     """A non-negative decimal written as a JSON string of ASCII digits (`"1200.00"`) or a JSON integer:
-    never a float (binary), never `1_000`, `1e3`, `١٢` or a sign. Bounds are checked by pydantic-core."""
-    text = cs.str_schema(pattern=decimal_pattern(digits, places), strict=True)
+    never a float (binary), never `1_000`, `1e3`, `١٢` or a sign. Bounds are checked by pydantic-core.
+
+    The value held is the canonical one, so it serialises as it is (pydantic-core writes `str(value)`): with
+    `canonical` places (money: 2), a value written with fewer is quantized when read; one written with exactly
+    that many is canonical already and never meets Python."""
     whole = cs.int_schema(strict=True, ge=0, le=10**digits - 1)
     message = (f"must be {what}: a JSON string or integer of digits 0-9, at most {digits} before the point and "
                f"{places} after, not negative (e.g. \"1200.00\")")
-    schema = cs.chain_schema([
-        cs.union_schema([text, whole], custom_error_type="decimal_text", custom_error_message=message),
-        cs.decimal_schema(gt=gt, le=le),
-    ])
+    if canonical is None:
+        text = cs.str_schema(pattern=decimal_pattern(digits, places), strict=True)
+        accepted = cs.union_schema([text, whole], custom_error_type="decimal_text", custom_error_message=message)
+    else:
+        exact = cs.str_schema(pattern=rf"^[0-9]{{1,{digits}}}\.[0-9]{{{canonical}}}$", strict=True)
+        fewer = cs.str_schema(pattern=decimal_pattern(digits, canonical - 1) if canonical > 1
+                              else rf"^[0-9]{{1,{digits}}}$", strict=True)
+        step = Decimal(1).scaleb(-canonical)
+        quantized = cs.chain_schema([
+            cs.union_schema([fewer, whole], mode="left_to_right"), cs.decimal_schema(),
+            cs.no_info_plain_validator_function(lambda d: d.quantize(step)),
+        ])
+        accepted = cs.union_schema([exact, quantized], mode="left_to_right", custom_error_type="decimal_text",
+                                   custom_error_message=message)
+    schema = cs.chain_schema([accepted, cs.decimal_schema(gt=gt, le=le)])
     return GetPydanticSchema(lambda _tp, _handler: schema)
 
 
-_cents = PlainSerializer(lambda d: str(d.quantize(CENT)), return_type=str, when_used="always")
-_as_str = PlainSerializer(lambda d: str(d), return_type=str, when_used="always")
-
-
-Money = Annotated[Decimal, decimal_text(MONEY_DIGITS, 2, "an amount"), _cents]
+Money = Annotated[Decimal, decimal_text(MONEY_DIGITS, 2, "an amount", canonical=2)]
 """Dollars and cents, >= 0 (no amount in the catalogue is negative: a correction supersedes a line)."""
-PositiveMoney = Annotated[Decimal, decimal_text(MONEY_DIGITS, 2, "an amount above 0", gt=Decimal(0)),
-                          _cents]
+PositiveMoney = Annotated[Decimal, decimal_text(MONEY_DIGITS, 2, "an amount above 0", gt=Decimal(0),
+                                                canonical=2)]
 HOURS_DIGITS, HOURS_PLACES = 5, 4
-Hours = Annotated[Decimal, decimal_text(HOURS_DIGITS, HOURS_PLACES, "a number of hours"), _as_str]
+Hours = Annotated[Decimal, decimal_text(HOURS_DIGITS, HOURS_PLACES, "a number of hours")]
 """Hours of work or of a session: up to 99,999.9999 (a pay period's hours are far below)."""
-Quantity = Annotated[Decimal, decimal_text(12, 6, "a quantity"), _as_str]
+Quantity = Annotated[Decimal, decimal_text(12, 6, "a quantity")]
 """Other decimals (hundredweights, rates per cwt): non-negative, bounded."""
-Share = Annotated[Decimal, decimal_text(1, 6, "a fraction from 0 to 1", le=Decimal(1)), _as_str]
+Share = Annotated[Decimal, decimal_text(1, 6, "a fraction from 0 to 1", le=Decimal(1))]
 """A fraction 0..1 (the workers' share of a remittance)."""
-PositiveQuantity = Annotated[Decimal, decimal_text(12, 6, "a quantity above 0", gt=Decimal(0)), _as_str]
-Hundredweights = Annotated[Decimal, decimal_text(8, 6, "hundredweights of milk", le=Decimal(10_000_000)), _as_str]
-RatePerCwt = Annotated[Decimal, decimal_text(3, 6, "a rate per hundredweight", le=Decimal(100)), _as_str]
+PositiveQuantity = Annotated[Decimal, decimal_text(12, 6, "a quantity above 0", gt=Decimal(0))]
+Hundredweights = Annotated[Decimal, decimal_text(8, 6, "hundredweights of milk", le=Decimal(10_000_000))]
+RatePerCwt = Annotated[Decimal, decimal_text(3, 6, "a rate per hundredweight", le=Decimal(100))]
 DayHours = Annotated[Decimal, decimal_text(2, 4, "the hours of a working day, above 0", gt=Decimal(0),
-                                           le=Decimal(24)), _as_str]
+                                           le=Decimal(24))]
 """Bounds belong in the type: `Field(gt=...)` beside one of these is not applied (the schema is pydantic-core's)."""
 
 Day = Annotated[date, Field(ge=FIRST_DAY, le=LAST_DAY)]

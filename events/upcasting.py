@@ -36,6 +36,11 @@ def upcast(raw: Raw) -> Raw:
     return raw
 
 
+def may_upcast(event_type: str) -> bool:
+    """Whether some upcaster rewrites events of this type (a body of any other type is read as it is)."""
+    return event_type in CURRENT_VERSION
+
+
 @upcaster("FarmEnrolled", 1)
 def _farm_time_zone(raw: Raw) -> Raw:
     # v1 had no time zone: SPEC §2 says farms are in America/New_York unless they say otherwise.

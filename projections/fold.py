@@ -13,13 +13,13 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
-from typing import Any, Protocol
+from typing import Any, NamedTuple, Protocol
 
 from events.catalogue import DERIVED_TYPES
 from events.recorded import RecordedEvent
 from projections.calendar import local_date
 from projections.kin import directory as kin_directory
-from projections.projection import Derived, Projection, Reopens, State, is_parted, part_of
+from projections.projection import Derived, Projection, Reopens, State, is_parted
 from projections.registry import tickers
 from projections.standing import crossfarm
 
@@ -54,10 +54,9 @@ class Directories(crossfarm.Directory, Protocol):
         ...
 
 
-@dataclass(frozen=True, slots=True)
-class Entry:
+class Entry(NamedTuple):
     """One line of a farm's history: `seq` in fold order; `position` when the event came from the
-    embedded log (the history then points there)."""
+    embedded log (the history then points there). A tuple: one is made per event folded."""
 
     farm_id: str
     seq: int
@@ -86,11 +85,16 @@ class Fold:
                 self.by_type.setdefault(t, []).append(p)
         self._parted: dict[str, bool] = {p.name: is_parted(p) for p in self.projections}
         """Split or whole, asked once per projection rather than once per event."""
+        self._plan: dict[str, tuple[tuple[Projection, bool, Reopens | None], ...]] = {
+            t: tuple((p, self._parted[p.name], self.reopens.get(p.name)) for p in ps) for t, ps in self.by_type.items()}
+        """Per event type: each projection that reads it, whether it is split, and itself if it re-opens
+        (`by_type`, `_parted` and `reopens` asked once per type rather than once per event)."""
+        self._cross = crossfarm.TYPES | kin_directory.TYPES
 
     def parts(self, batch: Iterable[RecordedEvent]) -> set[tuple[str, str, str]]:
         """The parts of split states these events touch (for the runner to read in one go)."""
-        return {(p.name, e.farm_id, part) for e in batch for p in self.by_type.get(e.type, ())
-                if (part := part_of(p, e)) is not None}
+        return {(p.name, e.farm_id, str(p.part(e))) for e in batch  # type: ignore[attr-defined]
+                for p, parted, _ in self._plan.get(e.type, ()) if parted}
 
     def events(self, batch: Sequence[RecordedEvent], states: States, directories: Directories,
                seqs: dict[str, int], positions: Sequence[int] | None = None) -> Folded:
@@ -115,21 +119,24 @@ class Fold:
     def _fold(self, event: RecordedEvent, states: States, directories: Directories, seqs: dict[str, int],
               out: Folded, position: int | None = None) -> None:
         farm = event.farm_id
-        seqs[farm] = seqs.get(farm, 0) + 1
-        out.history.append(Entry(farm, seqs[farm], event, position))
-        out.touched.add((HISTORY, farm))
-        for projection in self.by_type.get(event.type, ()):
-            part = part_of(projection, event) if self._parted[projection.name] else None
-            if part is None:
-                state = states.whole(projection, farm)
-                out.touched.add((projection.name, farm))
-            else:
+        seq = seqs[farm] = seqs.get(farm, 0) + 1
+        out.history.append(Entry(farm, seq, event, position))
+        touched = out.touched
+        touched.add((HISTORY, farm))
+        for projection, parted, reopens in self._plan.get(event.type, ()):
+            if parted:
+                part = str(projection.part(event))  # type: ignore[attr-defined]  # split: it has `part`
                 state = states.part(projection, farm, part)
-                out.touched.add((projection.name, farm, part))
-            if projection.name in self.reopens:
-                self._reopen(self.reopens[projection.name], state, event, states)
-            self._route(farm, projection.apply(state, event), states, directories, seqs, out)
-        if event.type in crossfarm.TYPES or event.type in kin_directory.TYPES:
+                touched.add((projection.name, farm, part))
+            else:
+                state = states.whole(projection, farm)
+                touched.add((projection.name, farm))
+            if reopens is not None:
+                self._reopen(reopens, state, event, states)
+            made = projection.apply(state, event)
+            if made:
+                self._route(farm, made, states, directories, seqs, out)
+        if event.type in self._cross:
             self._route(farm, self._cross_farm(event, states, directories), states, directories, seqs, out)
 
     def _route(self, farm: str, made: list[Derived], states: States, directories: Directories,

@@ -27,11 +27,11 @@ class Settings(BaseSettings):
     kafka: str | None = Field(None, description="Kafka bootstrap servers; with a PostgreSQL db: distributed mode")
     topic_prefix: str = Field("", description="Prefix of every topic and of the workers' consumer group")
     batch: int = Field(500, ge=1, description="Worker: events applied per database transaction, at most")
-    batch_within: float = Field(0.05, gt=0, description="Worker: seconds to wait for a batch to fill")
     sweep_seconds: float = Field(60.0, gt=0, description="Worker: seconds between timer sweeps")
     tick: bool = Field(True, description="Worker: write time-brought standing changes (0: only sweep)")
     session_timeout: float = Field(10.0, gt=0, description="Worker: Kafka session timeout, seconds")
-    commit_interval: float = Field(2.8, gt=0, description="Worker: Kafka offset commit interval, seconds")
+    commit_interval: float = Field(2.8, gt=0, description="Worker: seconds between commits of the applied offsets "
+                                   "to Kafka (the database decides where a worker resumes)")
     faust_data: Path = Field(Path(tempfile.gettempdir()) / "dignity-faust", description="Worker: Faust's data dir")
     max_body: int = Field(10 * 1024 * 1024, gt=0, description="API: largest request body, bytes (413 above)")
     webhook_allow: str = Field("", description="Webhook hosts (host or host:port) allowed besides public https")

@@ -12,10 +12,15 @@ from typing import Any
 HIDDEN_FROM = frozenset({"farm", "buyer", "cooperative"})
 
 
+def may_hide(event_type: object, role: str) -> bool:
+    """Whether `visible_body` may withhold something of an event of this type from this role."""
+    return event_type == "ComplaintReceived" and role in HIDDEN_FROM
+
+
 def visible_body(body: dict[str, Any], role: str) -> dict[str, Any]:
     """The event as a reader of `role` may see it."""
     data = body.get("data") or {}
-    if body.get("type") != "ComplaintReceived" or role not in HIDDEN_FROM or not data.get("confidential"):
+    if not may_hide(body.get("type"), role) or not data.get("confidential"):
         return body
     return {**body, "data": {**data, "complainant": None}}
 

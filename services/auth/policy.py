@@ -91,10 +91,19 @@ def visible_appeals(principal: Principal, scope: FarmScope) -> frozenset[str] | 
     return None
 
 
+def rewrites(principal: Principal, event_type: object) -> bool:
+    """Whether `visible` may change an event of this type for this principal: the others it gives as they
+    are, so a reader may pass their encoded bodies on without decoding them."""
+    return (event_type == "RecruiterReviewed" and principal.role != "mdsc") or confidential.may_hide(
+        event_type, principal.role)
+
+
 def visible(principal: Principal, body: dict[str, Any]) -> dict[str, Any]:
     """An event as this principal may see it (CO-4: no confidential complainant for farm or buyer roles;
     RR-4: a worker's review of a recruiter is MDSC's, others see aggregates only)."""
-    if body.get("type") == "RecruiterReviewed" and principal.role != "mdsc":
+    if not rewrites(principal, body.get("type")):
+        return body
+    if body.get("type") == "RecruiterReviewed":
         data = body.get("data") or {}
         return {**body, "data": {"review_id": data.get("review_id"), "contractor_id": data.get("contractor_id")}}
     return confidential.visible_body(body, principal.role)

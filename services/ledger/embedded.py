@@ -85,7 +85,7 @@ class EmbeddedLedger:
                 before = _last_position(conn)
                 outcome = self.log.append_in(conn, candidates, recorded_at)
                 self._project(conn, outcome.accepted, before)
-            gc.collect(0)  # the batch's own garbage (cycles made while it was read and folded), nothing older
+            collect_young()
             return outcome
         except BaseException:  # rolled back: what the log and the writer cached of it is void
             self.log.forget_heads()
@@ -278,8 +278,8 @@ class EmbeddedLedger:
 def paused_gc() -> Iterator[None]:
     """No automatic cyclic garbage collection while events are read and folded: they make many objects and
     free few, and every full collection walks every state in memory, so its cost grew with the ledger
-    (a quarter of an ingest's time, a third of a replay's, measured). An ingest collects each batch's young
-    garbage itself (`gc.collect(0)`: only what the batch made); the rest is collected after."""
+    (a quarter of an ingest's time, a third of a replay's, measured). An ingest collects the young
+    generation itself (`collect_young`: only what it made); the rest is collected after."""
     was = gc.isenabled()
     gc.disable()
     try:
@@ -287,6 +287,20 @@ def paused_gc() -> Iterator[None]:
     finally:
         if was:
             gc.enable()
+
+
+YOUNG_LIMIT = 500_000
+"""Objects the young generation may hold, with automatic collection paused, before an ingest collects it."""
+
+
+def collect_young() -> None:
+    """Collect the young generation (what was made since the last collection, nothing older) once it holds
+    `YOUNG_LIMIT` objects. Its cost follows the objects still alive in it (a batch's events, candidates,
+    new states), not the garbage: an ingest makes little cyclic garbage (~0.07 objects per event measured,
+    1,545 in 22,811 events), so collecting after every batch cost ~10% of the ingest to free almost nothing.
+    The bound keeps what cyclic garbage can pile up as small as before, whatever makes it."""
+    if gc.get_count()[0] >= YOUNG_LIMIT:
+        gc.collect(0)
 
 
 def _last_position(conn: Connection) -> int:

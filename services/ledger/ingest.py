@@ -10,9 +10,11 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from datetime import datetime
+from functools import cache
 from typing import Any
 
 from kafka.errors import KafkaError
+from pydantic import BaseModel
 from sqlalchemy.exc import InterfaceError, OperationalError
 
 from events.catalogue import DERIVED_TYPES, REFERENCE_TYPES, Event
@@ -63,7 +65,7 @@ def sender_rules(event: Event, line: int | None, enrolled: Callable[[str], bool]
     if event.causation_id is not None:
         raise EventRejected(line, "causation_id", "is set by the ledger for the events it derives; leave it out")
     # A model without the field would answer getattr through pydantic's slow missing-attribute path.
-    if "complainant" in type(event.data).model_fields and isinstance(event.data.complainant, SealedPerson):
+    if _has_complainant(type(event.data)) and isinstance(event.data.complainant, SealedPerson):
         raise EventRejected(line, "data.complainant", "is sealed by the ledger; post the person in clear")
     if event.type in DERIVED_TYPES:
         raise EventRejected(line, "type", f"{event.type} is derived by the ledger and cannot be posted")
@@ -76,6 +78,12 @@ def sender_rules(event: Event, line: int | None, enrolled: Callable[[str], bool]
         raise EventRejected(line, "farm_id", f"{PROGRAM_KEY!r} is reserved for program reference data")
     if event.type != "FarmEnrolled" and not enrolled(event.farm_id):
         raise EventRejected(line, "farm_id", f"unknown farm {event.farm_id!r} (no FarmEnrolled recorded)")
+
+
+@cache
+def _has_complainant(model: type[BaseModel]) -> bool:
+    """Asked once per model: `model_fields` costs more than the rest of the sender's rules together."""
+    return "complainant" in model.model_fields
 
 
 # The fields that carry personal data, per type: sealed before anything is stored (a text is sealed as

@@ -22,7 +22,7 @@ from projections.projection import is_parted, merged
 from projections.reference.rates import RateMissing
 from projections.registry import all_projections, deadline_queries, finding_queries
 from services.store.answers import Stored, read, store
-from services.store.history import history_bodies
+from services.store.history import history_rows
 from services.store.schema import projection_state
 from services.store.states import load_all_parts
 
@@ -32,8 +32,14 @@ log = logging.getLogger(__name__)
 
 def farm_history(engine: Engine, farm_id: str, as_of: datetime, known_at: datetime) -> list[dict[str, Any]]:
     """The farm's events, source and derived, in per-farm log order, as of a business time and a ledger time."""
+    return [orjson.loads(body) for _, body in farm_history_encoded(engine, farm_id, as_of, known_at)]
+
+
+def farm_history_encoded(engine: Engine, farm_id: str, as_of: datetime, known_at: datetime
+                         ) -> list[tuple[str, bytes]]:
+    """`farm_history` as (type, canonical JSON) pairs, undecoded: what the API streams."""
     with engine.connect() as conn:
-        return [orjson.loads(body) for _, _, body in history_bodies(conn, farm_id, as_of, known_at)]
+        return [(event_type, body) for _, _, event_type, body in history_rows(conn, farm_id, as_of, known_at)]
 
 
 def load_state(engine: Engine, projection: str, key: str) -> dict[str, Any] | None:

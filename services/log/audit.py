@@ -33,12 +33,31 @@ class Problem:
 
 
 def stored_rows(conn: Connection, after: int | None = None, batch: int = 5000) -> Iterator[Row]:
+    if conn.dialect.name == "sqlite":  # every row after the last checkpoint: the driver's cursor, no Row objects
+        yield from _sqlite_rows(conn, after, batch)
+        return
     query = select(events.c.position, *(events.c[c] for c in COLUMNS), events.c.chain, events.c.body)
     if after is not None:
         query = query.where(events.c.position > after)
     query = query.order_by(events.c.position)
     for r in conn.execution_options(stream_results=True, yield_per=batch).execute(query):
         yield (r[0], r[1], r[2], r[3], r[4], r[5], r[6], r[7], _plain(r[8]))
+
+
+def _sqlite_rows(conn: Connection, after: int | None, batch: int) -> Iterator[Row]:
+    """`stored_rows` through the SQLite driver, inside the caller's transaction (its own connection)."""
+    columns = ", ".join(f'"{c}"' for c in ("position", *COLUMNS, "chain", "body"))
+    cursor = conn.connection.driver_connection.cursor()  # type: ignore[union-attr]
+    try:
+        if after is None:
+            cursor.execute(f"SELECT {columns} FROM events ORDER BY position")
+        else:
+            cursor.execute(f"SELECT {columns} FROM events WHERE position > ? ORDER BY position", (after,))
+        while rows := cursor.fetchmany(batch):
+            for r in rows:
+                yield (r[0], r[1], r[2], r[3], r[4], r[5], r[6], r[7], _plain(r[8]))
+    finally:
+        cursor.close()
 
 
 def _plain(stored: bytes) -> bytes:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from datetime import datetime
-from typing import Any
+from typing import Any, cast
 
 import orjson
 from sqlalchemy import Connection, Engine, func, select
@@ -23,7 +23,28 @@ _CHUNK = 500  # ids per IN (...) lookup; below SQLite's variable limit
 
 
 def known_digests(conn: Connection, table_id_col: object, table_digest_col: object, ids: list[str]) -> dict[str, str]:
+    """The digests these event ids are recorded with (an id not recorded is absent)."""
+    if not ids:
+        return {}
+    if conn.dialect.name == "postgresql":  # one array parameter: no statement of 500 bound values to build
+        column, digest = cast(Any, table_id_col), cast(Any, table_digest_col)
+        sql = (f'SELECT "{column.name}", "{digest.name}" FROM "{column.table.name}" '
+               f'WHERE "{column.name}" = ANY(%s::text[])')
+        return dict(conn.exec_driver_sql(sql, ([*ids],)).all())
     known: dict[str, str] = {}
+    if conn.dialect.name == "sqlite":  # every id of every batch is looked up: through the driver, as tuples
+        table, id_col, digest_col = (table_id_col.table.name, table_id_col.name,  # type: ignore[attr-defined]
+                                     table_digest_col.name)  # type: ignore[attr-defined]
+        cursor = conn.connection.driver_connection.cursor()  # type: ignore[union-attr]
+        try:
+            for i in range(0, len(ids), _CHUNK):
+                chunk = ids[i : i + _CHUNK]
+                cursor.execute(f'SELECT "{id_col}", "{digest_col}" FROM "{table}" WHERE "{id_col}" IN '
+                               f"({', '.join('?' * len(chunk))})", chunk)
+                known.update(cursor.fetchall())
+        finally:
+            cursor.close()
+        return known
     for i in range(0, len(ids), _CHUNK):
         rows = conn.execute(
             select(table_id_col, table_digest_col).where(table_id_col.in_(ids[i : i + _CHUNK]))  # type: ignore[attr-defined]
@@ -74,13 +95,14 @@ class SqlEventLog:
         rows = []
         for cand in fresh:
             body = {**cand.body, "recorded_at": stamp}
-            raw = orjson.dumps(body)
+            raw = orjson.dumps(body, option=orjson.OPT_SORT_KEYS)  # canonical: history passes it on as it is
             farm = body["farm_id"]
             occurred = moment_of(body["occurred_at"])
             row = {
                 "event_id": body["event_id"], "type": body["type"], "farm_id": farm,
                 "occurred_at": utc_of(body["occurred_at"]), "recorded_at": stamp_key,
-                "digest": cand.digest, "body": pack(raw),  # the digest the candidate carries: over this body
+                "digest": cand.digest,  # the digest the candidate carries: over this body
+                "body": pack(raw, sorted_keys=True),
             }
             seq, head = self._head(conn, farm)
             row["chain"] = link(head, seq + 1, row_hash(*(row[c] for c in COLUMNS), raw))
@@ -88,7 +110,9 @@ class SqlEventLog:
             if self.written is not None:
                 self.written[body["event_id"]] = row["chain"]
             rows.append(row)
-            outcome.accepted.append(RecordedEvent.of_current(body, occurred, recorded))
+            # the fold reads the body as a replay will read it from the log: keys sorted, so a state's bytes
+            # do not depend on whether its events were folded live or replayed
+            outcome.accepted.append(RecordedEvent.of_current(orjson.loads(raw), occurred, recorded))
         insert_rows(conn, events, rows)
         return outcome
 
@@ -142,6 +166,9 @@ class SqlEventLog:
         if known_at is not None:
             query = query.where(events.c.recorded_at <= utc_text(known_at))
         with self.engine.connect() as conn:
+            if conn.dialect.name == "sqlite":  # a replay reads every row: the driver's own cursor, no Row objects
+                yield from _sqlite_rows(conn, after, farm_id, known_at, batch)
+                return
             result = conn.execution_options(stream_results=True, yield_per=batch).execute(
                 query.order_by(events.c.position)
             )
@@ -153,6 +180,28 @@ class SqlEventLog:
         with self.engine.connect() as conn:
             problems = scan(stored_rows(conn), Tally())
         return sorted({p.farm_id for p in problems if p.farm_id})
+
+
+def _sqlite_rows(conn: Connection, after: int, farm_id: str | None, known_at: datetime | None,
+                 batch: int) -> Iterator[tuple[int, bytes]]:
+    """`read_raw`'s query through the SQLite driver itself: SQLAlchemy's result rows cost more per row than
+    the select (measured on a replay: ~1.5 us of ~3 per row read and decompressed)."""
+    sql = "SELECT position, body FROM events WHERE position > ?"
+    params: list[Any] = [after]
+    if farm_id is not None:
+        sql += " AND farm_id = ?"
+        params.append(farm_id)
+    if known_at is not None:
+        sql += " AND recorded_at <= ?"
+        params.append(utc_text(known_at))
+    cursor = conn.connection.driver_connection.cursor()  # type: ignore[union-attr]
+    try:
+        cursor.execute(sql + " ORDER BY position", params)
+        while rows := cursor.fetchmany(batch):
+            for position, body in rows:
+                yield position, unpack(body)
+    finally:
+        cursor.close()
 
 
 def _rows(result: Iterable[tuple[int, bytes]]) -> Iterator[tuple[int, bytes]]:

@@ -24,12 +24,13 @@ from events.recorded import RecordedEvent
 from projections.membership.projection import Membership
 from projections.projection import Derived
 from projections.registry import all_projections
+from services.log.sql_log import known_digests
 from services.runner.read_models import ReadModelWriter
-from services.runner.records import RecordRejected, check_record, needs_enrolment
+from services.runner.records import RecordRejected, accepted_id, check_decoded, needs_enrolment
 from services.store.database import now, utc_text
 from services.store.locks import lock_partitions
 from services.store.outbox import pending
-from services.store.schema import applied, failures, outbox, partition_offsets, projection_state, relay
+from services.store.schema import applied, event_index, failures, outbox, partition_offsets, projection_state, relay
 from services.store.upsert import claim, upsert
 
 log = logging.getLogger(__name__)
@@ -168,11 +169,22 @@ class Projector:
 
 def _trusted(conn: Connection, records: Sequence[Record]) -> tuple[list[RecordedEvent], list[tuple[Record, str]]]:
     """Split records into events to apply and records refused with their reason (`check_record`; a farm
-    fact for a farm whose enrolment is neither applied nor earlier in this batch)."""
-    checked: list[tuple[Record, RecordedEvent | str]] = []
+    fact for a farm whose enrolment is neither applied nor earlier in this batch). The records' ids are
+    looked up in the event index at once: content a door accepted is not validated again."""
+    decoded: list[tuple[Record, object]] = []
     for record in records:
         try:
-            checked.append((record, check_record(record.value, record.key)))
+            decoded.append((record, orjson.loads(record.value)))
+        except orjson.JSONDecodeError as exc:
+            decoded.append((record, RecordRejected(f"not JSON ({exc})")))
+    ids = sorted({i for _, raw in decoded if (i := accepted_id(raw)) is not None})
+    accepted = known_digests(conn, event_index.c.event_id, event_index.c.digest, ids)
+    checked: list[tuple[Record, RecordedEvent | str]] = []
+    for record, raw in decoded:
+        try:
+            if isinstance(raw, RecordRejected):
+                raise raw
+            checked.append((record, check_decoded(record.value, raw, record.key, accepted)))
         except RecordRejected as exc:
             checked.append((record, str(exc)))
         except Exception as exc:  # the check itself must never stop the partition

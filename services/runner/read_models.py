@@ -38,7 +38,7 @@ from services.store.schema import (
     owners,
 )
 from services.store.states import load_all_parts, load_parts, load_whole, save_parts, save_whole
-from services.store.upsert import upsert  # also imported from here by older callers
+from services.store.upsert import upsert, upsert_tuples  # upsert: also imported from here by older callers
 from services.store.wakeup import notify_feed
 
 _CHUNK = 500
@@ -292,8 +292,9 @@ class ReadModelWriter:
             save_parts(conn, {(k[0], k[1], k[2]): self._parts[(k[0], k[1], k[2])]
                               for k in out.touched if len(k) == 3})
         # Rows pointing at the log name three columns (the others default to NULL): a replay writes one per event.
-        upsert(conn, history, [{"farm_id": e.farm_id, "seq": e.seq, "position": e.position}
-                               for e in out.history if e.position is not None], ["farm_id", "seq"], [])
+        upsert_tuples(conn, history, ("farm_id", "seq", "position"),
+                      [(e.farm_id, e.seq, e.position) for e in out.history if e.position is not None],
+                      ["farm_id", "seq"], [])
         upsert(conn, history, [_history_row(e) for e in out.history if e.position is None], ["farm_id", "seq"], [])
         pending(conn, outbox, out.derived)
         farms = {k[1] for k in out.touched if k[0] != HISTORY}

@@ -37,9 +37,20 @@ def connect(url: str | None = None, create: bool = True) -> Engine:
     if create:
         from services.store.migrate import migrate
 
-        metadata.create_all(engine)
+        if not _every_table_there(engine):
+            metadata.create_all(engine)
         migrate(engine)
     return engine
+
+
+def _every_table_there(engine: Engine) -> bool:
+    """SQLite already holds every table of the schema (one read of its catalogue): `create_all` would then
+    create nothing, after asking for each of the ~35 tables in turn (a third of what opening a ledger cost)."""
+    if engine.dialect.name != "sqlite":
+        return False
+    with engine.connect() as conn:
+        names = set(conn.exec_driver_sql("SELECT name FROM sqlite_master WHERE type = 'table'").scalars())
+    return set(metadata.tables) <= names
 
 
 def utc_text(moment: datetime) -> str:

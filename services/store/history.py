@@ -2,7 +2,8 @@
 
 A source event's row in `history` names its `position` in the embedded log and holds no body (the log has
 it); in distributed mode, where the log is Kafka, the row holds the body itself. Either way the history
-answers in fold order (`seq`), filtered by business time and ledger time.
+answers in fold order (`seq`), filtered by business time and ledger time, each body canonical (upcast, keys
+sorted): a derived row holds that already, and so does a log body the ledger wrote sorted (`bodies.pack`).
 """
 
 from __future__ import annotations
@@ -13,16 +14,20 @@ from datetime import datetime
 import orjson
 from sqlalchemy import Connection, Select, func, select
 
-from events.upcasting import upcast
-from services.store.bodies import unpack
+from events.upcasting import may_upcast, upcast
+from services.store.bodies import unpack, unpacked_many
 from services.store.database import utc_text
 from services.store.schema import events, history
 
+_PAGE = 2000
+"""History rows read (and their bodies decompressed) at a time."""
 
-def _joined() -> tuple[Select[tuple[str, int, bytes, bool]], object, object]:
+
+def _joined() -> tuple[Select[tuple[str, int, str, bytes, bool]], object, object]:
     source = history.c.body.is_(None)
     query = select(
-        history.c.farm_id, history.c.seq, func.coalesce(history.c.body, events.c.body), source
+        history.c.farm_id, history.c.seq, func.coalesce(history.c.type, events.c.type),
+        func.coalesce(history.c.body, events.c.body), source
     ).select_from(history.outerjoin(events, events.c.position == history.c.position))
     occurred = func.coalesce(history.c.occurred_at, events.c.occurred_at)
     recorded = func.coalesce(history.c.recorded_at, events.c.recorded_at)
@@ -30,9 +35,8 @@ def _joined() -> tuple[Select[tuple[str, int, bytes, bool]], object, object]:
 
 
 def history_rows(conn: Connection, farm_id: str | None = None, as_of: datetime | None = None,
-                 known_at: datetime | None = None) -> Iterator[tuple[str, int, bytes, bool]]:
-    """(farm_id, seq, body, from_log) in (farm, seq) order; `from_log` bodies are the log's JSON as appended
-    (not upcast, keys as appended), the others are canonical (upcast, sorted keys)."""
+                 known_at: datetime | None = None) -> Iterator[tuple[str, int, str, bytes]]:
+    """(farm_id, seq, type, canonical body) in (farm, seq) order."""
     query, occurred, recorded = _joined()
     if farm_id is not None:
         query = query.where(history.c.farm_id == farm_id)
@@ -40,22 +44,26 @@ def history_rows(conn: Connection, farm_id: str | None = None, as_of: datetime |
         query = query.where(occurred <= utc_text(as_of))  # type: ignore[operator]
     if known_at is not None:
         query = query.where(recorded <= utc_text(known_at))  # type: ignore[operator]
-    for farm, seq, body, from_log in conn.execute(query.order_by(history.c.farm_id, history.c.seq)):
-        yield farm, seq, unpack(body) if from_log else bytes(body), bool(from_log)
+    for rows in conn.execute(query.order_by(history.c.farm_id, history.c.seq)).partitions(_PAGE):
+        logged = iter(unpacked_many([body for *_, body, from_log in rows if from_log]))
+        for farm, seq, event_type, body, from_log in rows:
+            yield farm, seq, event_type, canonical(*next(logged), event_type) if from_log else bytes(body)
 
 
-def canonical(body: bytes, from_log: bool) -> bytes:
-    """The body as the history shows it: upcast, keys sorted (what a derived row already holds)."""
-    if not from_log:
-        return body
-    return orjson.dumps(upcast(orjson.loads(body)), option=orjson.OPT_SORT_KEYS)
+def canonical(plain: bytes, sorted_keys: bool, event_type: str) -> bytes:
+    """A log body (`bodies.unpacked`) as the history shows it: upcast, keys sorted (what a derived row already
+    holds). A body the ledger wrote sorted, of a type no upcaster rewrites, is that already: it passes on
+    undecoded."""
+    if sorted_keys and not may_upcast(event_type):
+        return plain
+    return orjson.dumps(upcast(orjson.loads(plain)), option=orjson.OPT_SORT_KEYS)
 
 
 def history_bodies(conn: Connection, farm_id: str | None = None, as_of: datetime | None = None,
                    known_at: datetime | None = None) -> Iterator[tuple[str, int, bytes]]:
     """(farm_id, seq, canonical body) in (farm, seq) order."""
-    for farm, seq, body, from_log in history_rows(conn, farm_id, as_of, known_at):
-        yield farm, seq, canonical(body, from_log)
+    for farm, seq, _, body in history_rows(conn, farm_id, as_of, known_at):
+        yield farm, seq, body
 
 
 def bodies_by_id(conn: Connection, farm_ids: list[str], ids: list[str]) -> dict[str, bytes]:

@@ -16,9 +16,9 @@ OWNER_LOCKS = 7
 def lock_partitions(conn: Connection, parts: list[tuple[str, int]]) -> dict[tuple[str, int], int]:
     """Serialise workers on these partitions (sorted: no lock-order deadlock between workers) and read the
     last offset each has applied."""
-    if conn.dialect.name == "postgresql":
-        for topic, partition in parts:
-            conn.execute(text("SELECT pg_advisory_xact_lock(hashtext(:k))"), {"k": f"{topic}/{partition}"})
+    if conn.dialect.name == "postgresql" and parts:  # one statement, taking them in the order given
+        conn.exec_driver_sql("SELECT pg_advisory_xact_lock(hashtext(k)) FROM unnest(%s::text[]) WITH ORDINALITY "
+                             "AS t(k, n) ORDER BY n", ([f"{topic}/{partition}" for topic, partition in parts],))
     rows = conn.execute(
         select(partition_offsets.c.topic, partition_offsets.c.partition, partition_offsets.c.offset).where(
             partition_offsets.c.topic.in_({t for t, _ in parts})

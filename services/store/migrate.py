@@ -103,11 +103,19 @@ def _packed_bodies(conn: Connection, page: int = 5000) -> None:
     while rows := conn.execute(select(events.c.position, events.c.body).where(events.c.position > last)
                                .order_by(events.c.position).limit(page)).all():
         last = rows[-1][0]
-        plain = [{"at": p, "packed": pack(bytes(b))} for p, b in rows if not is_packed(b)]
+        plain = [{"at": p, "packed": pack(bytes(b), _sorted(bytes(b)))} for p, b in rows if not is_packed(b)]
         if plain:
             conn.execute(store, plain)
     conn.execute(ledger_meta.delete().where(ledger_meta.c.name == BODIES_KEY))
     conn.execute(ledger_meta.insert().values(name=BODIES_KEY, value=BODIES_PACKED))
+
+
+def _sorted(plain: bytes) -> bool:
+    """Whether an earlier version's body happens to be canonical already (then history needs not decode it)."""
+    try:
+        return orjson.dumps(orjson.loads(plain), option=orjson.OPT_SORT_KEYS) == plain
+    except orjson.JSONDecodeError:
+        return False
 
 
 def rebuild_read_models(conn: Connection) -> None:

@@ -94,3 +94,19 @@ def test_a_line_that_is_not_json_or_not_an_object_is_rejected_with_its_number() 
     broken, listed = rejection('{"type": "FarmEnrolled"', 12), rejection("[1, 2]", 13)
     assert broken.line == 12 and broken.field is None and str(broken).startswith("line 12: not valid JSON")
     assert str(listed) == "line 13: each line must be a JSON object"
+
+
+def test_decimals_are_held_in_their_canonical_form_so_the_dump_writes_them_as_they_are() -> None:
+    line = next(e for e in SAMPLE if e["type"] == "PayrollLineRecorded")
+    data = {**line["data"], "hours_worked": 40, "hourly_wage": "16", "gross": 640, "net": "639.5"}
+    for name in ("md_bonus", "holiday_hours", "md_bonus_period"):
+        data.pop(name, None)
+    model = validate({**line, "data": data}, 1)
+    held = model.data  # type: ignore[union-attr]
+    assert (str(held.hourly_wage), str(held.gross), str(held.net), str(held.md_bonus)) == (
+        "16.00", "640.00", "639.50", "0.00")  # money: two places, whatever the sender wrote
+    assert (str(held.hours_worked), str(held.holiday_hours)) == ("40", "0")  # other decimals: as written
+    body = to_json(model)["data"]
+    assert (body["hourly_wage"], body["gross"], body["net"], body["md_bonus"]) == ("16.00", "640.00", "639.50",
+                                                                                   "0.00")
+    assert (body["hours_worked"], body["holiday_hours"]) == ("40", "0")

@@ -9,14 +9,14 @@ from typing import Any
 
 import orjson
 import pytest
-from sqlalchemy import Engine, func, select
+from sqlalchemy import Engine, func, insert, select
 from typer.testing import CliRunner
 
-from events.codec import to_json, validate
+from events.codec import content_digest, to_json, validate
 from services.cli.main import app
 from services.runner.projector import Projector, Record
 from services.store.database import connect
-from services.store.schema import applied, failures, history, outbox, partition_offsets, relay
+from services.store.schema import applied, event_index, failures, history, outbox, partition_offsets, relay
 from tests.conftest import event
 
 TOPIC = "dignity.events"
@@ -118,3 +118,42 @@ def test_trust_a_topic_record_with_a_key_written_twice_goes_to_failures(engine: 
         rows = conn.execute(select(failures.c.where, failures.c.error).order_by(failures.c.where)).all()
     assert [w for w, _ in rows] == [f"{TOPIC}[0]@2", f"{TOPIC}[0]@3"]
     assert all("a key is written twice" in error for _, error in rows)
+
+
+def _indexed(engine: Engine, *bodies: bytes) -> None:
+    """What the distributed ingest writes once the broker has the records: each id with its content digest."""
+    with engine.begin() as conn:
+        conn.execute(insert(event_index), [{
+            "event_id": (raw := orjson.loads(body))["event_id"], "type": raw["type"], "farm_id": raw["farm_id"],
+            "digest": content_digest(raw), "recorded_at": STAMP} for body in bodies])
+
+
+def test_trust_a_record_a_door_accepted_is_not_validated_again_and_any_other_is(
+        engine: Engine, monkeypatch: pytest.MonkeyPatch) -> None:
+    import services.runner.records as records_module
+
+    validated: list[str] = []
+
+    def counting(raw: dict[str, Any], line: int | None = None) -> Any:
+        validated.append(raw["event_id"])
+        return validate(raw, line)
+
+    monkeypatch.setattr(records_module, "validate", counting)
+    enrolment, accepted, unindexed = recorded(enrol("farm-a")), recorded(hire("farm-a", "w1")), recorded(
+        hire("farm-a", "w2"))
+    _indexed(engine, enrolment, accepted)
+    outcome = Projector(engine).apply(records(enrolment, accepted, unindexed))
+    assert outcome.applied == 3
+    assert validated == [orjson.loads(unindexed)["event_id"]]  # only the record no door accepted
+
+
+def test_trust_a_record_under_an_accepted_id_with_other_content_is_validated_and_refused(engine: Engine) -> None:
+    enrolment, accepted = recorded(enrol("farm-a")), recorded(hire("farm-a", "w1"))
+    _indexed(engine, enrolment, accepted)
+    raw = orjson.loads(accepted)
+    forged = orjson.dumps({**raw, "data": {**raw["data"], "hired_on": "someday"}})  # same id, other content
+    outcome = Projector(engine).apply(records(enrolment, forged))
+    assert (outcome.applied, outcome.failed) == (1, 1)
+    with engine.connect() as conn:
+        (where, error), = conn.execute(select(failures.c.where, failures.c.error)).all()
+    assert where == f"{TOPIC}[0]@1" and "hired_on" in error

@@ -14,8 +14,7 @@ def test_defaults_are_the_ones_the_modules_used(monkeypatch: pytest.MonkeyPatch)
     for name in ("DIGNITY_DB", "DIGNITY_KAFKA", "DIGNITY_BATCH", "DIGNITY_TICK", "DIGNITY_TOPIC_PREFIX"):
         monkeypatch.delenv(name, raising=False)
     s = settings()
-    assert (s.db, s.kafka, s.topic_prefix, s.batch, s.batch_within, s.sweep_seconds, s.tick) == (
-        None, None, "", 500, 0.05, 60.0, True)
+    assert (s.db, s.kafka, s.topic_prefix, s.batch, s.sweep_seconds, s.tick) == (None, None, "", 500, 60.0, True)
     assert (s.session_timeout, s.commit_interval, s.log_json) == (10.0, 2.8, False)
     assert database_url() == DEFAULT_DB
 

@@ -8,10 +8,11 @@ from pathlib import Path
 import orjson
 from sqlalchemy import select, update
 
+from events.upcasting import upcast
 from services.ledger.embedded import EmbeddedLedger
 from services.log.verify import verify_database
-from services.store.bodies import is_packed, pack, unpack
-from services.store.history import history_bodies
+from services.store.bodies import is_packed, pack, unpack, unpacked
+from services.store.history import canonical, history_bodies
 from services.store.migrate import BODIES_KEY
 from services.store.schema import events, ledger_meta
 from tests.conftest import event, post
@@ -80,3 +81,27 @@ def test_an_edit_of_a_compressed_body_is_found(tmp_path: Path) -> None:
         conn.execute(update(events).where(events.c.position == 2).values(body=b"\x01garbage"))
     assert "body" in verify_database(ledger.engine).kinds()
     ledger.engine.dispose()
+
+
+def test_the_ledger_writes_bodies_sorted_and_history_passes_them_on_as_the_decoded_canonical_form(
+        tmp_path: Path) -> None:
+    ledger = EmbeddedLedger(f"sqlite:///{tmp_path / 'ledger.db'}")
+    assert post(ledger, enrol(), report(2), report(3)).accepted == 3
+    with ledger.engine.connect() as conn:
+        rows = conn.execute(select(events.c.type, events.c.body).order_by(events.c.position)).all()
+    for event_type, body in rows:
+        plain, sorted_keys = unpacked(body)
+        decoded = orjson.dumps(upcast(orjson.loads(plain)), option=orjson.OPT_SORT_KEYS)
+        assert sorted_keys and canonical(plain, sorted_keys, event_type) == decoded
+    ledger.engine.dispose()
+
+
+def test_history_decodes_a_body_not_written_sorted_or_of_a_type_an_upcaster_rewrites() -> None:
+    unsorted = orjson.dumps({"type": "PremiumReportSubmitted", "data": {"z": 1, "a": 2}, "event_id": "e-1"})
+    assert canonical(*unpacked(pack(unsorted)), "PremiumReportSubmitted") == orjson.dumps(
+        orjson.loads(unsorted), option=orjson.OPT_SORT_KEYS) != unsorted
+    old = enrol() | {"schema_version": 1}
+    old["data"] = {k: v for k, v in old["data"].items() if k != "time_zone"}  # type: ignore[attr-defined]
+    written = orjson.dumps(old, option=orjson.OPT_SORT_KEYS)
+    shown = orjson.loads(canonical(*unpacked(pack(written, sorted_keys=True)), "FarmEnrolled"))
+    assert shown["schema_version"] == 2 and shown["data"]["time_zone"] == "America/New_York"

@@ -9,6 +9,7 @@ from __future__ import annotations
 import re
 from typing import Annotated
 
+import orjson
 from fastapi import APIRouter, Depends, HTTPException, Query
 from fastapi.responses import StreamingResponse
 
@@ -38,8 +39,9 @@ def history(engine: EngineDep, who: PrincipalDep, as_of: AsOf, known_at: KnownAt
             scope: Annotated[FarmScope, Depends(farm_reader("history"))]) -> StreamingResponse:
     """The farm's events and derived events in order (what `dignity history --json` prints); a confidential
     complainant is withheld from a farm token (CO-4)."""
-    rows = queries.farm_history(engine, scope.farm_id, as_of, known_at)
-    return streamed_array(policy.visible(who, body) for body in rows)
+    rows = queries.farm_history_encoded(engine, scope.farm_id, as_of, known_at)
+    return streamed_array(policy.visible(who, orjson.loads(body)) if policy.rewrites(who, event_type)
+                          else orjson.Fragment(body) for event_type, body in rows)
 
 
 @router.get("/{farm_id}/standing")
