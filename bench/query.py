@@ -102,7 +102,6 @@ def program_wide(engine: Any, as_of: datetime, farms: int) -> list[list[str]]:
 
 def raw_farm_read(engine: Any) -> Callable[[str], None]:
     """The floor of a per-farm answer: read and decode the farm's stored state rows."""
-    import orjson
     from sqlalchemy import text
 
     from services.store.states import plain_part
