@@ -49,7 +49,7 @@ from services.log.kafka_log import EVENTS, KafkaEventLog, bootstrap_servers, par
 from services.runner.preflight import EXIT_CODE, CannotJoin, check_session_timeout
 from services.runner.projector import TRANSIENT, Outcome, Projector, Record
 from services.runner.publisher import Publisher
-from services.runner.sweep import sweep
+from services.runner.sweep import Swept, sweep
 from services.settings import settings
 from services.store.database import connect, now
 from services.store.schema import partition_offsets
@@ -98,6 +98,8 @@ class Runner:
         self.publisher = Publisher(self.engine, self.log)
         self.farms: dict[str, int] = {}
         """The farms this worker has seen, and their partition."""
+        self.swept = Swept()
+        """What the timer's sweep has folded, by farm: only the farms changed since are folded again."""
         self._farms_lock = threading.Lock()
 
     def apply(self, records: Sequence[Record]) -> Outcome:
@@ -125,7 +127,7 @@ class Runner:
             if TICK and settled:
                 self._standing_tick(settled)
             ticked = time.perf_counter()
-            self._publish(sweep(self.engine, self.farms_of(settled), now()), [])
+            self._publish(sweep(self.engine, self.farms_of(settled), now(), self.swept), [])
             if settled:
                 log.info("tick of partitions %s: %.3f s standing, %.3f s sweep", sorted(settled),
                          ticked - started, time.perf_counter() - ticked)

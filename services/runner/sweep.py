@@ -20,12 +20,13 @@ from sqlalchemy.exc import InterfaceError, OperationalError
 
 from events.recorded import RecordedEvent
 from events.types import PROGRAM_KEY
-from projections.calendar import zone
+from projections.calendar import local_date, zone
 from projections.compliance import FarmView
 from projections.derive import derive, derived_id
 from projections.projection import Derived
 from projections.registry import deadline_queries, finding_queries
 from services.ledger.queries import farm_view
+from services.store.answers import current_stamps
 from services.store.history import bodies_by_id
 from services.store.schema import outbox
 from services.store.upsert import upsert
@@ -65,11 +66,42 @@ def facts(view: FarmView) -> list[Fact]:
     return out
 
 
-def sweep(engine: Engine, farms: Iterable[str], at: datetime) -> list[Derived]:
-    """The new derived events for these farms as of `at`, already written to the outbox (to publish)."""
-    found = [fact for farm in sorted(set(farms) - {PROGRAM_KEY}) for fact in _facts_of(engine, farm, at)]
-    if not found:
-        return []
+class Swept:
+    """Each farm's stamps (services/store/answers.py) and local day when it was last swept. A farm whose stamps
+    and day are still those has the facts it had then, all in the outbox already: a timer that fires every
+    few seconds folds only the farms something was written for, and each farm once on a new day."""
+
+    def __init__(self) -> None:
+        self._last: dict[str, tuple[str, str | None, date]] = {}
+
+    def unchanged(self, farm: str, stamp: str, at: datetime) -> bool:
+        last = self._last.get(farm)
+        return last is not None and last[0] == stamp and local_date(at, last[1]) == last[2]
+
+    def note(self, farm: str, stamp: str, view: FarmView) -> None:
+        self._last[farm] = (stamp, view.state("membership").get("time_zone"), view.as_of)
+
+
+def sweep(engine: Engine, farms: Iterable[str], at: datetime, swept: Swept | None = None) -> list[Derived]:
+    """The new derived events for these farms as of `at`, already written to the outbox (to publish). With
+    `swept`, a farm unchanged since its last sweep is passed over, and each farm swept is noted once the
+    outbox has its facts."""
+    wanted = sorted(set(farms) - {PROGRAM_KEY})
+    stamps: dict[str, str] = {}
+    if swept is not None:
+        with engine.connect() as conn:  # read before the states are: a write meanwhile gives a newer stamp
+            stamps = current_stamps(conn, wanted)
+        wanted = [farm for farm in wanted if not swept.unchanged(farm, stamps[farm], at)]
+    views = [view for view in (_view_of(engine, farm, at) for farm in wanted) if view is not None]
+    found = [fact for view, facts_of in views for fact in facts_of]
+    made = _emit(engine, found) if found else []
+    if swept is not None:
+        for view, _ in views:
+            swept.note(view.farm_id, stamps[view.farm_id], view)
+    return made
+
+
+def _emit(engine: Engine, found: list[Fact]) -> list[Derived]:
     made: list[Derived] = []
     with engine.begin() as conn:
         known = set(conn.execute(select(outbox.c.event_id).where(
@@ -88,15 +120,17 @@ def sweep(engine: Engine, farms: Iterable[str], at: datetime) -> list[Derived]:
     return made
 
 
-def _facts_of(engine: Engine, farm: str, at: datetime) -> list[Fact]:
-    """One farm's facts; a farm whose rules cannot answer is logged and skipped, never stops the others'."""
+def _view_of(engine: Engine, farm: str, at: datetime) -> tuple[FarmView, list[Fact]] | None:
+    """One farm's view and facts; a farm whose rules cannot answer is logged and skipped (None), never stops
+    the others'."""
     try:
-        return facts(farm_view(engine, farm, at))
+        view = farm_view(engine, farm, at)
+        return view, facts(view)
     except (OperationalError, InterfaceError):
         raise  # the database, not the farm: the whole sweep is tried again
     except Exception:
         log.exception("sweep: %s cannot be evaluated; the other farms go on", farm)
-        return []
+        return None
 
 
 def _events(conn: Connection, farm_id: str, ids: list[str]) -> list[RecordedEvent]:

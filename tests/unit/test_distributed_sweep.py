@@ -3,16 +3,19 @@ derived events once each, agreeing with `dignity deadlines` / `dignity findings`
 
 from __future__ import annotations
 
+from datetime import timedelta
+
 import orjson
+import pytest
 from sqlalchemy import select
 
 from events.codec import validate
 from services.ledger.embedded import EmbeddedLedger
 from services.ledger.queries import deadlines, farm_ids, findings
-from services.runner.sweep import sweep
+from services.runner.sweep import Swept, sweep
 from services.store.history import history_bodies
 from services.store.schema import outbox
-from tests.unit.test_pt_common import end_of, full_month, ok, remit, setup
+from tests.unit.test_pt_common import FARM, end_of, full_month, ok, remit, setup
 
 AS_OF = end_of("2024-06-05")
 
@@ -41,3 +44,26 @@ def test_missed_deadlines_and_shortfalls_are_emitted_once_with_their_causes(ledg
         assert derived["causation_id"] and set(derived["causation_id"]) <= recorded
     assert {d["event_id"] for d in made} <= queued
     assert sweep(ledger.engine, farms, AS_OF) == []  # the timer fires again: nothing new
+
+
+def test_a_timer_sweep_folds_only_the_farms_changed_since_or_on_a_new_day(
+        ledger: EmbeddedLedger, monkeypatch: pytest.MonkeyPatch) -> None:
+    import services.runner.sweep as module
+
+    setup(ledger, "w1", "w2")
+    ok(ledger, remit("80.00", "2024-04-03"), full_month("w1", "2024-04"), full_month("w2", "2024-04"))
+    folded: list[str] = []
+    real = module.farm_view
+    monkeypatch.setattr(module, "farm_view", lambda engine, farm, at: folded.append(farm) or real(engine, farm, at))
+    swept, farms = Swept(), farm_ids(ledger.engine)
+
+    first = sweep(ledger.engine, farms, AS_OF, swept)
+    assert first and folded == [FARM]
+    assert sweep(ledger.engine, farms, AS_OF - timedelta(hours=1), swept) == [] and folded == [FARM]  # nothing new
+    ok(ledger, full_month("w1", "2024-05"))  # the farm's states change: it is folded again
+    sweep(ledger.engine, farms, AS_OF - timedelta(hours=2), swept)
+    assert folded == [FARM, FARM]
+    sweep(ledger.engine, farms, AS_OF + timedelta(days=1), swept)  # a new day in the farm's zone: folded again
+    assert folded == [FARM, FARM, FARM]
+    folded.clear()
+    assert sweep(ledger.engine, farms, AS_OF + timedelta(days=1)) == [] and folded == [FARM]  # no memo: folds
