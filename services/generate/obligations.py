@@ -47,7 +47,7 @@ def education(farm: Farm, month: Month, out: Emitter) -> None:
         year=year, day=min(farm.education_on.day, 28))
     seen = farm.educated.setdefault(year, set())
     sessions = [(day, "2.0")] if month.first <= day <= month.last and day >= farm.enrolled_on else []
-    if month.first.month == 11:
+    if month.first.month == 11 and month.first.replace(day=20) >= farm.enrolled_on:  # not before it joins
         sessions.append((month.first.replace(day=20), "2.0"))
     for on, hours in sessions:
         present = [w.worker_id for w in farm.workers if w.qualifying and w.worker_id not in seen

@@ -152,3 +152,29 @@ def test_cli_writes_the_same_bytes(tmp_path: Path) -> None:
     result = CliRunner().invoke(app, ["generate", "--farms", "5", "--months", "2", "--seed", "9", "--out", str(out)])
     assert result.exit_code == 0, result.output
     assert out.read_bytes() == _bytes(list(generate(5, 2, seed=9)))
+
+
+def test_no_education_session_before_a_farm_joins() -> None:
+    """A farm enrolled late in November gets no make-up session on the 20th (it was not yet in the program:
+    the ledger rejects the session, as it did at 100 farms x 36 months)."""
+    from services.generate.calendar import Month
+    from services.generate.farm import make_farms
+    from services.generate.obligations import education
+    from services.generate.reference import program_rates
+
+    start = date(2025, 1, 1)
+    farm = make_farms(3, start, 12, random.Random(4), program_rates(start, 12))[0]
+    farm.enrolled_on = date(2025, 11, 27)
+    for worker in farm.workers:
+        worker.hired_on, worker.supervisory, worker.relative = min(worker.hired_on, date(2025, 1, 1)), False, False
+    held: list[date] = []
+
+    class Out:
+        def emit(self, rng: random.Random, kind: str, farm_id: str, on: date, *rest: object) -> None:
+            held.append(on)
+
+    education(farm, Month.of(date(2025, 11, 1)), Out())  # type: ignore[arg-type]
+    assert held == []
+    farm.enrolled_on = date(2025, 11, 3)
+    education(farm, Month.of(date(2025, 11, 1)), Out())  # type: ignore[arg-type]
+    assert date(2025, 11, 20) in held  # joined before the 20th: the make-up session is held
