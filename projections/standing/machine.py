@@ -151,6 +151,21 @@ class Machine:
         self._fed.extend(later)
         return self._advance(until)
 
+    def refeed(self, facts: list[Fact]) -> Machine:
+        """The machine as it stands, to be run on over `facts` (all dated after its last day): what `load`
+        of its own `dump` over `facts` gives (its notes are empty at the end of every day)."""
+        self.facts, self._fed, self._done = facts, [], 0
+        return self
+
+    def rebase(self, facts: list[Fact], on: date) -> None:
+        """Forget the facts run so far dated up to `on` (a date it has run through): the machine is then
+        the one `load` of its `dump` on `on` over `facts` (the facts after it) run on to where this is."""
+        assert self._done == len(self._fed), "only between runs"
+        day = on.isoformat()
+        self.facts = facts
+        self._fed = [f for f in self._fed if f["on"] > day]
+        self._done = len(self._fed)
+
     @property
     def fed(self) -> int:
         """How many facts the machine has run (all those dated up to its last `until`)."""

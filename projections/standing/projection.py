@@ -32,8 +32,9 @@ from projections.projection import Derived, State
 from projections.standing import conduct
 from projections.standing.facts import BUSINESS_DATE, FACT_TYPES, Fact, dated, fact_of, fact_order
 from projections.standing.machine import Change, Machine
-from projections.standing.query import NAME, standing_changes
-from projections.standing.snapshot import dump, load
+from projections.standing.query import NAME, settling, standing_changes
+from projections.standing.query import settled as settled_machine
+from projections.standing.snapshot import dump
 
 _QUIET = frozenset({
     "OrientationCompleted", "PersonnelHired", "WorkerHired", "ComplaintReceived", "ComplaintReportedToMDSC",
@@ -157,13 +158,15 @@ def settle(state: State) -> None:
     if snap is not None and target <= snap["on"]:
         return
     facts: list[Fact] = state["facts"]
-    machine = (load(snap["machine"], facts) if snap is not None else Machine(facts)).run(date.fromisoformat(target))
+    farm = str(state.get("farm_id", ""))
+    machine = settling(farm, snap, facts).run(date.fromisoformat(target))
     machine.today = date.fromisoformat(target)  # run through that day (whichever fact was its last)
     done = [f for f in facts if f["on"] <= target]
     last = max(done, key=fact_order) if done else (snap or {}).get("last")
     state["snapshot"] = {"on": target, "machine": dump(machine),
                          "last": {k: last[k] for k in ("type", "on", "seq", "event_id")} if last else None}
     state["facts"] = [f for f in facts if f["on"] > target]
+    settled_machine(farm, (snap, facts), state["snapshot"], state["facts"], machine)
 
 
 def upgraded(old: State) -> tuple[State, dict[str, State]]:

@@ -21,6 +21,9 @@ _KEPT = 4096
 _Kept = tuple[list[Fact], int, date, Machine, object]
 _machines: OrderedDict[str, _Kept] = OrderedDict()
 _pasts: OrderedDict[str, tuple[object, Machine]] = OrderedDict()
+_settled: OrderedDict[str, tuple[object, Machine]] = OrderedDict()
+"""Each farm's machine as its last settle left it (at the snapshot's date, with the dump it was stored as):
+the next settle runs it on instead of decoding the snapshot."""
 _lock = threading.Lock()
 
 
@@ -53,6 +56,47 @@ def replay(state: State, as_of: date) -> Machine | Past:
         machine = (load(snap["machine"], list(facts)) if snap is not None else Machine(list(facts))).run(as_of)
         _keep(farm, (facts, len(facts), as_of, machine, snap))
         return machine
+
+
+def settling(farm: str, snap: State | None, facts: list[Fact]) -> Machine:
+    """The machine at the snapshot's date, to be run over `facts` (all dated after it) to the next one: the
+    one the farm's last settle made while the snapshot is still its dump (equal, whatever the dict), else
+    the snapshot decoded. Handed out once: the settle runs it on."""
+    if snap is None:
+        return Machine(facts)
+    with _lock:
+        kept = _settled.pop(str(farm), None)
+    if kept is not None and (kept[0] is snap["machine"] or kept[0] == snap["machine"]):
+        return kept[1].refeed(facts)
+    return load(snap["machine"], facts)
+
+
+def settled(farm: str, before: tuple[State | None, list[Fact]], snap: State, facts: list[Fact],
+            machine: Machine) -> None:
+    """A settle moved the farm's snapshot from `before` (snapshot, facts) to `snap` over `facts`, `machine`
+    being the one it dumped. Keep that machine for the next settle, and carry the kept machine of
+    `replay` (run past the new snapshot's date from the old one, over the same facts) over to the new
+    state: it is the one a run from the new snapshot gives, so the next fact resumes it instead of
+    decoding the snapshot and running the months after it again."""
+    farm, on = str(farm), date.fromisoformat(snap["on"])
+    with _lock:
+        _settled[farm] = (snap["machine"], machine)
+        _settled.move_to_end(farm)
+        while len(_settled) > _KEPT:
+            _settled.popitem(last=False)
+        kept = _machines.get(farm)
+        if kept is None:
+            return
+        old_facts, _, until, running, old_snap = kept
+        if old_facts is not before[1] or not (old_snap is before[0] or old_snap == before[0]) \
+                or not _later_only(old_facts, running, until):
+            return
+        if until < on:  # it had not run that far yet: on to the new snapshot's date first
+            day = on.isoformat()
+            running.resume([f for f in old_facts[running.fed:] if f["on"] <= day], on)
+            until = on
+        running.rebase(facts, on)
+        _keep(farm, (facts, -1, until, running, snap))  # -1: resumed (over nothing new, if so) on its next use
 
 
 def _snapshot_machine(farm: str, snap: State) -> Machine:
