@@ -93,7 +93,10 @@ def visible_appeals(principal: Principal, scope: FarmScope) -> frozenset[str] | 
 
 def rewrites(principal: Principal, event_type: object) -> bool:
     """Whether `visible` may change an event of this type for this principal: the others it gives as they
-    are, so a reader may pass their encoded bodies on without decoding them."""
+    are, so a reader may pass their encoded bodies on without decoding them. A type not known (a row that does
+    not say) may be rewritten: the reader decodes it and `visible` looks at the body itself."""
+    if not isinstance(event_type, str):
+        return True
     return (event_type == "RecruiterReviewed" and principal.role != "mdsc") or confidential.may_hide(
         event_type, principal.role)
 

@@ -246,3 +246,27 @@ def test_a_buyer_manages_its_own_webhooks_only(api: dict[str, Any]) -> None:
                 ).status_code == 403
     assert call(api, "buyer", "GET", "/notifications").json() == call(api, "mdsc", "GET",
                                                                       "/notifications?buyer=buyer-1").json()
+
+
+def test_co4_a_history_row_that_does_not_name_its_type_is_still_hidden_from_farm(api: dict[str, Any]) -> None:
+    """The history streams bodies undecoded unless the reader's role may see them rewritten: a row without a
+    type (the distributed shape, body in the row) must be decoded and looked at, never passed on."""
+    from sqlalchemy import select, update
+
+    from services.store.history import history_rows
+    from services.store.schema import events, history
+
+    engine = api["ledger"].engine
+    with engine.begin() as conn:
+        [(seq, body)] = [(seq, body) for _, seq, kind, body in history_rows(conn, "farm-1")
+                         if kind == "ComplaintReceived" and b'"confidential":true' in body]
+        position = conn.execute(select(history.c.position).where(
+            history.c.farm_id == "farm-1", history.c.seq == seq)).scalar()
+        occurred, recorded = conn.execute(select(events.c.occurred_at, events.c.recorded_at).where(
+            events.c.position == position)).one()
+        conn.execute(update(history).where(history.c.farm_id == "farm-1", history.c.seq == seq).values(
+            body=body, position=None, type=None, occurred_at=occurred, recorded_at=recorded))
+    rows = call(api, "farm", "GET", "/farms/farm-1/history").json()
+    complaint = next(r for r in rows if r["type"] == "ComplaintReceived" and r["data"].get("confidential"))
+    assert complaint["data"]["complainant"] is None
+    assert call(api, "mdsc", "GET", "/farms/farm-1/history").json() != rows  # MDSC still sees it sealed
