@@ -92,11 +92,11 @@ def sweep(engine: Engine, farms: Iterable[str], at: datetime, swept: Swept | Non
         with engine.connect() as conn:  # read before the states are: a write meanwhile gives a newer stamp
             stamps = current_stamps(conn, wanted)
         wanted = [farm for farm in wanted if not swept.unchanged(farm, stamps[farm], at)]
-    views = [view for view in (_view_of(engine, farm, at) for farm in wanted) if view is not None]
-    found = [fact for view, facts_of in views for fact in facts_of]
+    folded = [done for done in (_view_of(engine, farm, at) for farm in wanted) if done is not None]
+    found = [fact for _, facts_of in folded for fact in facts_of]
     made = _emit(engine, found) if found else []
     if swept is not None:
-        for view, _ in views:
+        for view, _ in folded:
             swept.note(view.farm_id, stamps[view.farm_id], view)
     return made
 
