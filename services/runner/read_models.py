@@ -187,7 +187,7 @@ class ReadModelWriter:
         self.forget_cache()
         self._stored = not self.keep_cache
 
-    def apply(self, conn: Connection, batch: Sequence[RecordedEvent], positions: Sequence[int] | None = None,
+    def apply(self, conn: Connection, batch: Iterable[RecordedEvent], positions: Sequence[int] | None = None,
               defer_states: bool = False) -> tuple[list[Derived], list[Derived]]:
         """Apply a batch; returns (derived events of these farms, events to append to the log).
 
@@ -195,8 +195,10 @@ class ReadModelWriter:
         there instead of holding a second copy of the body. With `defer_states` (a replay, with the cache
         kept) the states stay in memory until `save_deferred`, so a state many batches touch is written once;
         history, outbox and directory rows are written as they come."""
-        self._begin(conn, {e.farm_id for e in batch})
-        if self._stored:
+        self._begin(conn)
+        if self._stored:  # the states the batch touches are read first, in one go
+            batch = list(batch)
+            self._load(conn, {e.farm_id for e in batch})
             self._load_parts(conn, self.fold.parts(batch))
         out = self.fold.events(batch, self, self._directory, self._seqs, positions)
         deferred = defer_states and self.keep_cache
@@ -219,7 +221,8 @@ class ReadModelWriter:
         notifications, SU-2 cascade). `recorded_at` is the ledger time of the tick. Returns what `apply`
         returns; the ids are the fold's, so a second tick, or a later fact, adds nothing."""
         names = sorted(set(farms))
-        self._begin(conn, names)
+        self._begin(conn)
+        self._load(conn, names)
         out = self.fold.tick(names, at, recorded_at, self, self._directory, self._seqs)
         self._save(conn, out)
         return out.derived, out.elsewhere
@@ -253,14 +256,13 @@ class ReadModelWriter:
         return merged(self._parted[name].initial(farm), [orjson.loads(orjson.dumps(v)) for v in mine])
 
     # -- loading and saving ----------------------------------------------------------------------------
-    def _begin(self, conn: Connection, farms: Iterable[str]) -> None:
+    def _begin(self, conn: Connection) -> None:
         if not self.keep_cache:
             self.forget_cache()
         elif len(self._states) + len(self._parts) > self.cache_limit:  # memory bounded, not by the program's size
             if self._unsaved:  # a replay's deferred states are written before they are let go
                 self._save(conn, Folded(touched=self._unsaved))
             self.forget_cache()
-        self._load(conn, farms)
         self._conn = conn
         self._directory = SqlDirectory(conn)
 
