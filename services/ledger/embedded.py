@@ -226,16 +226,19 @@ class EmbeddedLedger:
         bodies: list[bytes] = []
         positions: list[int] = []
         try:
-            with self.engine.begin() as conn, paused_gc():
-                for position, body in self.log.read_raw(after=done):
-                    if upto is not None and position > upto:
-                        break
-                    bodies.append(body)
-                    positions.append(position)
-                    if len(bodies) >= REPLAY_BATCH:
-                        count += self._replay(conn, bodies, positions, progress)
-                count += self._replay(conn, bodies, positions, progress)
-                self.writer.save_deferred(conn)
+            with paused_gc():
+                with self.engine.begin() as conn:
+                    for position, body in self.log.read_raw(after=done):
+                        if upto is not None and position > upto:
+                            break
+                        bodies.append(body)
+                        positions.append(position)
+                        if len(bodies) >= REPLAY_BATCH:
+                            count += self._replay(conn, bodies, positions, progress)
+                    count += self._replay(conn, bodies, positions, progress)
+                    self.writer.save_deferred(conn)
+                if count >= REPLAY_BATCH:
+                    keep_survivors()
         except BaseException:  # rolled back: the cache holds states that were never written
             self.writer.forget_cache()
             raise
@@ -291,6 +294,17 @@ def paused_gc() -> Iterator[None]:
     finally:
         if was:
             gc.enable()
+
+
+def keep_survivors() -> None:
+    """After a long replay (automatic collection paused): move every object alive now out of the collector's
+    generations for good (`gc.freeze`), instead of letting the next collections walk them. What a replay
+    leaves alive is the writer's kept cache of states: JSON trees, freed by their reference counts when the
+    cache lets them go, and never in a cycle. Walking them cost a collection of the young generation as soon
+    as collection resumed (~7% of a rebuild at 100 farms x 36 months, 0.3 s), then ~1.4 s more in the older
+    generations' collections after it. A cycle made during the replay and garbage now is not collected
+    (measured: 530 objects of SQLAlchemy's compiled statements over a 168,029-event rebuild)."""
+    gc.freeze()
 
 
 YOUNG_LIMIT = 500_000
