@@ -8,7 +8,7 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from functools import cache
-from typing import Any
+from typing import Any, TypeVar
 
 import orjson
 from pydantic import BaseModel
@@ -18,6 +18,8 @@ from events.catalogue.complaints import SealedPerson
 from events.codec import EventRejected, decode_line, encode, to_json, validate
 from events.types import PROGRAM_KEY
 from services.sealing.assigned import check_unassigned
+
+T = TypeVar("T")
 
 
 def sender_rules(event: Event, line: int | None, enrolled: Callable[[str], bool]) -> None:
@@ -105,14 +107,7 @@ def prepare(item: Event, number: int) -> Prepared:
 
 def prepared_or_rejected(number: int, item: Event | EventRejected) -> Prepared | EventRejected:
     """`prepare`, with whatever it raises as the line's rejection (SPEC §6: never the ingest's)."""
-    if isinstance(item, EventRejected):
-        return item
-    try:
-        return prepare(item, number)
-    except EventRejected as exc:
-        return exc
-    except Exception as exc:
-        return EventRejected(number, None, f"cannot be recorded ({failure(exc)})")
+    return item if isinstance(item, EventRejected) else _guarded(prepare, item, number, "recorded")
 
 
 def failure(exc: BaseException) -> str:
@@ -134,13 +129,14 @@ def parse_dicts(items: Iterable[tuple[int, dict[str, Any]]]) -> Iterator[tuple[i
         yield number, _guarded(validate, raw, number)
 
 
-def _guarded(read: Callable[[Any, int], Event], value: Any, number: int) -> Event | EventRejected:
-    """SPEC §6: whatever a line makes the reader raise rejects that line; it never stops the ingest."""
+def _guarded(step: Callable[[Any, int], T], value: Any, number: int, what: str = "read") -> T | EventRejected:
+    """SPEC §6: whatever a line makes a step raise rejects that line ("cannot be read/recorded (...)"); it
+    never stops the ingest."""
     try:
-        return read(value, number)
+        return step(value, number)
     except EventRejected as exc:
         return exc
     except Exception as exc:
-        return EventRejected(number, None, f"cannot be read ({failure(exc)})")
+        return EventRejected(number, None, f"cannot be {what} ({failure(exc)})")
 
 
