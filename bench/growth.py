@@ -37,7 +37,8 @@ from sqlalchemy import delete
 from bench.common import err, machine, per_second, profiled, program_lines, show, timed
 from projections.calendar import add_months
 from services.api.responses import json_array, json_arrays
-from services.cli.common import count_lines, parse_moment
+from services.cli.common import parse_moment
+from services.cli.main import count_lines
 from services.generate.calendar import parse_month
 from services.ledger import queries
 from services.ledger.embedded import EmbeddedLedger
