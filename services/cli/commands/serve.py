@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Annotated
+from typing import Annotated, Any
 
 import typer
 
@@ -23,13 +23,21 @@ def serve_api(url: str, host: str, port: int, tick_seconds: float | None = None)
 
     from services.api.app import create_app
     from services.ledger.ticker import tick_seconds as interval
-    from services.settings import settings
 
     every = interval(tick_seconds)
     console.print(f"serving http://{host}:{port}/docs and /dashboard, ticking every {every:g}s — Ctrl-C to stop")
+    uvicorn.run(create_app(url, tick_seconds=every), host=host, port=port, **uvicorn_options())
+
+
+def uvicorn_options() -> dict[str, Any]:
+    """What `dignity serve` tells uvicorn beside the app and the address (bench/served.py serves the same)."""
+    import uvicorn
+
+    from services.settings import settings
+
     # With DIGNITY_LOG_JSON uvicorn keeps its hands off logging: its lines go through the JSON root handler.
     config = None if settings().log_json else uvicorn.config.LOGGING_CONFIG
-    uvicorn.run(create_app(url, tick_seconds=every), host=host, port=port, log_level="info", log_config=config)
+    return {"log_level": "info", "log_config": config}
 
 
 @app.command()
