@@ -245,7 +245,9 @@ def api_latency(url: str, farms: list[str], as_of: str, period: str, samples: in
         err.print(f"  {prefix}{name} x {samples}, each asked twice")
         floor = API_PATHS[name] == "/health"
         for label in ("as asked", "asked again"):
-            def one(calls: Any = iter(asked[name])) -> None:
+            calls = iter(asked[name])
+
+            def one(calls: Any = calls) -> None:
                 path = next(calls)
                 status, body = get(path)
                 if status != 200:
