@@ -156,7 +156,10 @@ def query_rows(url: str, months: int, samples: int, program_samples: int, seed: 
         "findings (farm)": lambda f: queries.findings(engine, f, as_of),
         "passthrough (farm, month)": lambda f: queries.passthrough(engine, f, period, as_of),
         "standing (farm)": lambda f: queries.standing(engine, f, as_of),
-        "history (farm, as GET sends it)": lambda f: b"".join(json_array(
+        "history (farm, a page of 200 anywhere in it, as GET sends it)": lambda f: b"".join(json_array(
+            orjson.Fragment(body) for _, body in queries.farm_history_page(
+                engine, f, as_of, known_at, rng.randrange(max(1, last_seq[f] - 200)), 200).rows)),
+        "history (farm, whole, as GET sent it before pages)": lambda f: b"".join(json_array(
             orjson.Fragment(body) for _, body in queries.farm_history_encoded(engine, f, as_of, known_at))),
         "history (farm, decoded)": lambda f: queries.farm_history(engine, f, as_of, known_at),
     }
@@ -171,11 +174,23 @@ def query_rows(url: str, months: int, samples: int, program_samples: int, seed: 
         for (blob,) in raw_engine.execute("SELECT body FROM events WHERE farm_id = ?", (farm,)):
             unpack(blob)
 
+    def raw_log_page(farm: str) -> None:  # the floor of a history page: 200 of the farm's log rows
+        after = raw_engine.execute("SELECT position FROM events WHERE farm_id = ? ORDER BY position LIMIT 1 OFFSET ?",
+                                   (farm, rng.randrange(max(1, last_log[farm] - 200)))).fetchone()[0]
+        for (blob,) in raw_engine.execute("SELECT body FROM events WHERE farm_id = ? AND position > ? "
+                                          "ORDER BY position LIMIT 200", (farm, after)):
+            unpack(blob)
+
+    last_seq = dict(raw_engine.execute("SELECT farm_id, max(seq) FROM history GROUP BY farm_id").fetchall())
+    last_log = dict(raw_engine.execute("SELECT farm_id, count(*) FROM events GROUP BY farm_id").fetchall())
     rows = []
     p50, p99 = latencies(lambda: raw_farm(rng.choice(farms)), samples)
     rows.append(["raw: select + decode a farm's state rows", f"{p50:.1f}", f"{p99:.1f}", "ceiling"])
     p50, p99 = latencies(lambda: raw_log(rng.choice(farms)), samples)
     rows.append(["raw: select + decompress a farm's log bodies", f"{p50:.1f}", f"{p99:.1f}", "ceiling (history)"])
+    p50, p99 = latencies(lambda: raw_log_page(rng.choice(farms)), samples)
+    rows.append(["raw: select + decompress 200 of a farm's log bodies", f"{p50:.1f}", f"{p99:.1f}",
+                 "ceiling (history page)"])
     err.print(f"  query deadlines (all {len(farms)} farms, first ask after the ingest)")
     with engine.begin() as conn:
         conn.execute(delete(answers))

@@ -8,6 +8,7 @@ from __future__ import annotations
 import logging
 import re
 from collections.abc import Callable, Iterator
+from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any, TypeVar
 
@@ -37,9 +38,27 @@ def farm_history(engine: Engine, farm_id: str, as_of: datetime, known_at: dateti
 
 def farm_history_encoded(engine: Engine, farm_id: str, as_of: datetime, known_at: datetime
                          ) -> list[tuple[str, bytes]]:
-    """`farm_history` as (type, canonical JSON) pairs, undecoded: what the API streams."""
+    """`farm_history` as (type, canonical JSON) pairs, undecoded."""
     with engine.connect() as conn:
         return [(event_type, body) for _, _, event_type, body in history_rows(conn, farm_id, as_of, known_at)]
+
+
+@dataclass(frozen=True)
+class HistoryPage:
+    rows: list[tuple[str, bytes]]
+    """(type, canonical JSON), undecoded: what the API streams."""
+    next_after: int | None
+    """The seq the next page starts after; None when this page is the last."""
+
+
+def farm_history_page(engine: Engine, farm_id: str, as_of: datetime, known_at: datetime, after: int | None,
+                      limit: int) -> HistoryPage:
+    """`limit` events of `farm_history` after the seq `after`: a page costs the same however old the farm."""
+    with engine.connect() as conn:
+        got = list(history_rows(conn, farm_id, as_of, known_at, after, limit + 1))
+    more = len(got) > limit
+    return HistoryPage([(event_type, body) for _, _, event_type, body in got[:limit]],
+                       got[limit - 1][1] if more else None)
 
 
 def load_state(engine: Engine, projection: str, key: str) -> dict[str, Any] | None:

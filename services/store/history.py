@@ -35,16 +35,23 @@ def _joined() -> tuple[Select[tuple[str, int, str, bytes, bool]], object, object
 
 
 def history_rows(conn: Connection, farm_id: str | None = None, as_of: datetime | None = None,
-                 known_at: datetime | None = None) -> Iterator[tuple[str, int, str, bytes]]:
-    """(farm_id, seq, type, canonical body) in (farm, seq) order."""
+                 known_at: datetime | None = None, after: int | None = None,
+                 limit: int | None = None) -> Iterator[tuple[str, int, str, bytes]]:
+    """(farm_id, seq, type, canonical body) in (farm, seq) order; of one farm, `after` a seq and at most
+    `limit` rows: a page, read through the primary key whatever the farm's age."""
     query, occurred, recorded = _joined()
     if farm_id is not None:
         query = query.where(history.c.farm_id == farm_id)
+    if after is not None:
+        query = query.where(history.c.seq > after)
     if as_of is not None:
         query = query.where(occurred <= utc_text(as_of))  # type: ignore[operator]
     if known_at is not None:
         query = query.where(recorded <= utc_text(known_at))  # type: ignore[operator]
-    for rows in conn.execute(query.order_by(history.c.farm_id, history.c.seq)).partitions(_PAGE):
+    query = query.order_by(history.c.farm_id, history.c.seq)
+    if limit is not None:
+        query = query.limit(limit)
+    for rows in conn.execute(query).partitions(_PAGE):
         logged = iter(unpacked_many([body for *_, body, from_log in rows if from_log]))
         for farm, seq, event_type, body, from_log in rows:
             yield farm, seq, event_type, canonical(*next(logged), event_type) if from_log else bytes(body)

@@ -3,7 +3,10 @@
 from __future__ import annotations
 
 from collections.abc import Iterator
+from datetime import UTC, datetime
 from pathlib import Path
+from typing import Any
+from urllib.parse import parse_qs, urlsplit
 
 import pytest
 from fastapi.testclient import TestClient
@@ -62,19 +65,70 @@ def test_api_health(client: TestClient) -> None:
     assert response.status_code == 200 and response.json() == {"status": "ok"}
 
 
+def history_pages(client: TestClient, path: str, **params: str | int) -> list[list[dict[str, Any]]]:
+    """A farm's history as the API pages it: the first page, then each `rel="next"` link, in order."""
+    pages, response = [], client.get(path, params=params or None)  # {} would drop a link's own query
+    while True:
+        assert response.status_code == 200, response.text
+        pages.append(response.json())
+        if "next" not in response.links:
+            return pages
+        response = client.get(response.links["next"]["url"])
+
+
 def test_api_farms_and_history_answer_what_the_cli_answers(client: TestClient, demo_db: str) -> None:
     farms = client.get("/farms").json()
     assert len(farms) == 12 and "farm-00001" in farms
-    response = client.get("/farms/farm-00001/history", params={"as_of": "2025-03-31"})
-    assert response.status_code == 200
-    rows = response.json()
     engine = connect(demo_db)
-    assert rows == queries.farm_history(engine, "farm-00001", parse_moment("2025-03-31"), parse_moment(None))
+    cli = queries.farm_history(engine, "farm-00001", parse_moment("2025-03-31"), parse_moment(None))
+    pages = history_pages(client, "/farms/farm-00001/history", as_of="2025-03-31")
+    rows = [row for page in pages for row in page]
+    assert rows == cli and len(pages) == -(-len(cli) // 200)  # pages of 200 (HISTORY_PAGE), none empty
     assert rows[0]["type"] == "FarmEnrolled" and all(r["occurred_at"] <= "2025-04" for r in rows)
-    everything = client.get("/farms/farm-00001/history").json()
+    everything = [row for page in history_pages(client, "/farms/farm-00001/history") for row in page]
     assert len(everything) > len(rows)
-    known = client.get("/farms/farm-00001/history", params={"known_at": "2000-01-01"}).json()
-    assert known == []  # nothing was recorded by then
+    known = client.get("/farms/farm-00001/history", params={"known_at": "2000-01-01"})
+    assert known.json() == [] and "next" not in known.links  # nothing was recorded by then
+
+
+def test_api_history_pages_of_any_size_put_together_are_the_whole_history(client: TestClient,
+                                                                           demo_db: str) -> None:
+    far = parse_moment("2030-01-01")
+    whole = queries.farm_history(connect(demo_db), "farm-00002", far, far)
+    assert len(whole) > 60
+    for limit in (1, 7, 60, len(whole), 1000):
+        pages = history_pages(client, "/farms/farm-00002/history", as_of="2030-01-01", known_at="2030-01-01",
+                              limit=limit)
+        assert [row for page in pages for row in page] == whole, limit
+        assert all(len(page) == limit for page in pages[:-1]) and 0 < len(pages[-1]) <= limit
+    for bad in ({"limit": 0}, {"limit": 1001}, {"after": -1}, {"limit": "x"}):
+        answer = client.get("/farms/farm-00002/history", params=bad)
+        assert answer.status_code == 422 and next(iter(bad)) in answer.text, bad
+
+
+def test_api_history_next_link_pins_the_first_page_s_times(tmp_path: Path) -> None:
+    """The pages are one answer: what the ledger records between two pages never slips into the later ones."""
+    url = f"sqlite:///{tmp_path / 'paged.db'}"
+    ledger = EmbeddedLedger(url)
+    enrolled = event("FarmEnrolled", "farm-a", "2025-01-02", {"owner_id": "o", "name": "A", "jurisdiction": "VT",
+                                                            "enrolled_on": "2025-01-02"})
+    notes = [event("WorkerHired", "farm-a", f"2025-01-{day:02d}", {"worker_id": f"w{day}", "hired_on":
+                                                                   f"2025-01-{day:02d}"}, role="farm")
+             for day in range(3, 9)]
+    assert post(ledger, enrolled, *notes).rejected == []
+    with TestClient(create_app(url), headers=mdsc_headers(url)) as client:
+        first = client.get("/farms/farm-a/history", params={"limit": 3})
+        link = first.links["next"]["url"]
+        assert link.startswith("/farms/farm-a/history?") and "limit=3" in link
+        assert parse_moment(parse_qs(urlsplit(link).query)["known_at"][0]) <= datetime.now(UTC)
+        late = event("WorkerHired", "farm-a", "2025-01-04", {"worker_id": "late", "hired_on": "2025-01-04"},
+                     role="farm")
+        assert post(ledger, late).accepted == 1
+        rest = [row for page in history_pages(client, link) for row in page]
+        ids = [row["event_id"] for row in first.json() + rest]
+        assert ids == [e["event_id"] for e in (enrolled, *notes)]  # not the late one, though it is dated in
+        assert late["event_id"] in {row["event_id"] for page in history_pages(client, "/farms/farm-a/history")
+                                    for row in page}  # a new first page sees it
 
 
 def test_api_history_of_an_unknown_farm_is_404_and_a_bad_date_422(client: TestClient) -> None:

@@ -98,7 +98,9 @@ def test_trust_a_farms_history_streams_in_pieces_taken_lazily(served: tuple[Fast
     app, token, farm = served
     now = datetime.now().astimezone()
     whole = queries.farm_history(app.state.engine, farm, now, now)
-    counted = Counted(whole)
+    page = queries.farm_history_page(app.state.engine, farm, now, now, None, 1000)
+    assert 200 < len(whole) <= 1000 and page.next_after is None  # one page of the largest size is all of it
+    counted = Counted(page.rows)
     taken_at_first_piece: list[int] = []
     real = responses.json_array
 
@@ -108,10 +110,10 @@ def test_trust_a_farms_history_streams_in_pieces_taken_lazily(served: tuple[Fast
             yield chunk
 
     monkeypatch.setattr(responses, "json_array", watched)
-    monkeypatch.setattr(queries, "farm_history", lambda *_: counted)
-    status, headers, bodies = get(app, token, f"/farms/{farm}/history")
+    monkeypatch.setattr(queries, "farm_history_page", lambda *_: queries.HistoryPage(counted, None))  # type: ignore[arg-type]
+    status, headers, bodies = get(app, token, f"/farms/{farm}/history", "limit=1000")
     assert status == 200 and b"content-length" not in headers  # chunked
-    assert len(bodies) > 5 and taken_at_first_piece[0] < len(whole) // 5
+    assert len(bodies) > 5 and 0 < taken_at_first_piece[0] < len(whole) // 5
     assert orjson.loads(b"".join(bodies)) == orjson.loads(orjson.dumps(whole))
 
 
