@@ -228,7 +228,8 @@ API_PATHS = {
     "GET /health (floor: the API's own cost)": "/health",
     "GET /deadlines?farm=": "/deadlines?farm={f}&as_of={d}", "GET /findings?farm=": "/findings?farm={f}&as_of={d}",
     "GET /farms/{id}/passthrough": "/farms/{f}/passthrough?period={p}&as_of={d}",
-    "GET /farms/{id}/standing": "/farms/{f}/standing?as_of={d}", "GET /farms/{id}/history": "/farms/{f}/history",
+    "GET /farms/{id}/standing": "/farms/{f}/standing?as_of={d}",
+    "GET /farms/{id}/history (a page of 200 anywhere in it)": "/farms/{f}/history?after={a}",
 }
 
 
@@ -250,10 +251,15 @@ def api_latency(url: str, farms: list[str], as_of: str, period: str, samples: in
 
     engine = connect(url)
     token = TokenStore(engine).issue("mdsc", "bench").secret
+    with engine.connect() as conn:
+        last_seq = dict(conn.exec_driver_sql("SELECT farm_id, max(seq) FROM history GROUP BY farm_id").all())
     engine.dispose()
     headers = {"Authorization": f"Bearer {token}"}
-    asked = {name: [path.format(f=rng.choice(farms), d=as_of, p=period) for _ in range(samples)]
-             for name, path in API_PATHS.items()}
+
+    def ask(path: str) -> str:
+        farm = rng.choice(farms)
+        return path.format(f=farm, d=as_of, p=period, a=rng.randrange(max(1, last_seq.get(farm, 0) - 200)))
+    asked = {name: [ask(path) for _ in range(samples)] for name, path in API_PATHS.items()}
     rows = []
 
     def timed_gets(name: str, get: Callable[[str], tuple[int, bytes]], prefix: str = "") -> None:

@@ -5,14 +5,13 @@
     with served(url, bare=True) as base: # the same server with a bare ASGI app (the HTTP round trip alone)
 
 The child binds 127.0.0.1 port 0 (a free port, no race for it), writes the port to a file the bench names, and
-serves `create_app(url, deliver=False, tick_seconds=0)` on that socket with the options `dignity serve` gives
-uvicorn (services/cli/commands/serve.py). The socket is made with `IPPROTO_TCP` named, as `loop.create_server`
+serves `create_app(url, deliver=False, tick_seconds=0)` on that socket as `dignity serve` does
+(services/cli/commands/serve.py, `run`). The socket is made with `IPPROTO_TCP` named, as `loop.create_server`
 makes the one `dignity serve` listens on, because asyncio sets TCP_NODELAY only on connections whose proto says
 TCP: a plain `socket.socket(AF_INET, SOCK_STREAM)` (proto 0), or one handed over by descriptor (`uvicorn --fd`,
 taken for a Unix socket), keeps Nagle's algorithm, which with the client's delayed ACK adds ~40 ms to every
-answer (measured: 44 ms for a bare app). Readiness is waited
-for at most `READY_SECONDS`; the child is always stopped (SIGTERM, then SIGKILL) when the block ends, whatever
-happened in it.
+answer (measured: 44 ms for a bare app). Readiness is waited for at most `READY_SECONDS`; the child is always
+stopped (SIGTERM, then SIGKILL) when the block ends, whatever happened in it.
 """
 
 from __future__ import annotations
@@ -92,17 +91,16 @@ def main() -> None:
     listener = socket.socket(socket.AF_INET, socket.SOCK_STREAM, socket.IPPROTO_TCP)  # the proto: see above
     listener.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
     listener.bind(("127.0.0.1", 0))
-    if bare:
-        config = uvicorn.Config(_bare, log_level="info")
-    else:
-        from services.api.app import create_app
-        from services.cli.commands.serve import uvicorn_options
-
-        config = uvicorn.Config(create_app(url, deliver=False, tick_seconds=0), **uvicorn_options())
     written = port_file.with_suffix(".part")
     written.write_text(str(listener.getsockname()[1]))
     written.rename(port_file)
-    uvicorn.Server(config).run(sockets=[listener])
+    if bare:
+        uvicorn.Server(uvicorn.Config(_bare, log_level="info")).run(sockets=[listener])
+        return
+    from services.api.app import create_app
+    from services.cli.commands.serve import run
+
+    run(create_app(url, deliver=False, tick_seconds=0), sockets=[listener])
 
 
 if __name__ == "__main__":
