@@ -13,9 +13,12 @@ from typing import Any
 
 import orjson
 from fastapi.responses import Response, StreamingResponse
+from starlette.concurrency import run_in_threadpool
 
 PIECE = 64 * 1024
-"""Bytes gathered before a piece is sent: one hop to the thread pool per piece, not per item."""
+"""Bytes gathered before a piece is sent."""
+HOP = 4 * PIECE
+"""Bytes of pieces made in one hop to the thread pool before they are sent."""
 SPOOL = 1024 * 1024
 """Bytes of a gathered answer kept in memory before it goes to a temporary file."""
 
@@ -71,7 +74,38 @@ def json_arrays(arrays: Iterable[bytes], piece: int | None = None) -> Iterator[b
 def streamed(chunks: Iterable[bytes] | AsyncIterable[bytes], headers: Mapping[str, str] | None = None,
              status_code: int = 200) -> StreamingResponse:
     """A JSON answer sent as its pieces are made (chunked: no Content-Length)."""
-    return StreamingResponse(chunks, status_code=status_code, headers=headers, media_type="application/json")
+    pieces = chunks if isinstance(chunks, AsyncIterable) else _in_pool(chunks)
+    return StreamingResponse(pieces, status_code=status_code, headers=headers, media_type="application/json")
+
+
+async def _in_pool(chunks: Iterable[bytes]) -> AsyncIterator[bytes]:
+    """The pieces of a sync iterable (a query, a file), made in the thread pool about `HOP` bytes at a time and
+    sent one by one: a page of history is one hop, its end found in the same hop, where Starlette's own
+    iteration takes a hop per piece and one more to learn there is none."""
+    iterator = iter(chunks)
+    done = False
+
+    def some() -> list[bytes]:
+        nonlocal done
+        made: list[bytes] = []
+        size = 0
+        while size < HOP:
+            piece = next(iterator, None)
+            if piece is None:
+                done = True
+                break
+            made.append(piece)
+            size += len(piece)
+        return made
+
+    try:
+        while not done:
+            for piece in await run_in_threadpool(some):
+                yield piece
+    finally:
+        close = getattr(iterator, "close", None)
+        if close is not None:  # a generator's own `finally` (a spool closed) runs if the client goes early
+            close()
 
 
 def streamed_array(items: Iterable[Any], headers: Mapping[str, str] | None = None) -> StreamingResponse:

@@ -87,7 +87,8 @@ def test_the_trust_checks_still_run_on_every_request(api: dict[str, Any], path: 
 @pytest.mark.parametrize("spool", [1 << 20, 1000])
 def test_a_gathered_answer_reads_the_same_from_memory_or_a_file(monkeypatch: pytest.MonkeyPatch, spool: int) -> None:
     """Up to `SPOOL` bytes the pieces are sent from memory by an async iterator (no hop); past it they go to a
-    temporary file, read back in the thread pool. Either way the headers are known once every piece was made."""
+    temporary file, read back in the thread pool (`_in_pool`). Either way the headers are known once every piece
+    was made."""
     monkeypatch.setattr(responses, "SPOOL", spool)
     made: list[int] = []
 
@@ -99,12 +100,49 @@ def test_a_gathered_answer_reads_the_same_from_memory_or_a_file(monkeypatch: pyt
     answer = responses.streamed_then(pieces(), lambda: {"X-Made": str(len(made))})
     assert answer.headers["X-Made"] == "40"
     sent_by = answer.body_iterator.__name__  # type: ignore[attr-defined]
-    assert sent_by == ("_sent" if spool > 40 * 120 else "iterate_in_threadpool")
+    assert sent_by == ("_sent" if spool > 40 * 120 else "_in_pool")
 
     async def read() -> bytes:
-        return b"".join([piece async for piece in answer.body_iterator])
+        return b"".join([piece async for piece in answer.body_iterator])  # type: ignore[misc]
 
     assert asyncio.run(read()) == b"".join(orjson.dumps({"n": n, "pad": "x" * 100}) for n in range(40))
+
+
+def test_a_streamed_answer_takes_a_hop_per_hop_of_bytes_not_per_piece_nor_for_its_end(hops: list[str]) -> None:
+    piece = b"x" * 10_000
+    made: list[int] = []
+
+    def pieces() -> Any:
+        for n in range(40):  # 400 kB: two hops of `HOP` (256 kB) where Starlette's own iteration takes 41
+            made.append(n)
+            yield piece
+
+    answer = responses.streamed(pieces())
+
+    async def read() -> list[bytes]:
+        return [p async for p in answer.body_iterator]  # type: ignore[misc]
+
+    assert asyncio.run(read()) == [piece] * 40  # still sent piece by piece
+    assert len(hops) == -(-40 * len(piece) // responses.HOP) == 2, hops
+
+
+def test_a_streamed_answer_left_early_closes_what_made_it() -> None:
+    closed: list[bool] = []
+
+    def pieces() -> Any:
+        try:
+            while True:
+                yield b"x" * 100_000
+        finally:
+            closed.append(True)  # e.g. a spool's file
+
+    async def leave_early() -> None:
+        stream = responses.streamed(pieces()).body_iterator
+        await stream.__anext__()  # type: ignore[attr-defined]
+        await stream.aclose()  # type: ignore[attr-defined]
+
+    asyncio.run(leave_early())
+    assert closed == [True]
 
 
 def test_serving_freezes_the_startup_out_of_the_collector_and_json_logs_leave_uvicorns_access_line_out(
