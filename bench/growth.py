@@ -40,11 +40,12 @@ from sqlalchemy import delete
 from bench.common import err, machine, per_second, profiled, program_lines, show, timed
 from projections.calendar import add_months
 from services.api.responses import json_array, json_arrays
-from services.cli.common import parse_moment
+from services.cli.common import count_lines, parse_moment
 from services.generate.calendar import parse_month
 from services.ledger import queries
 from services.ledger.embedded import EmbeddedLedger
-from services.ledger.ingest import BATCH, parse_jsonl
+from services.ledger.ingest import BATCH
+from services.ledger.parallel import reader_for
 from services.ledger.ticker import warm_answers
 from services.store.bodies import unpack
 from services.store.database import now
@@ -68,10 +69,11 @@ def split(lines: list[bytes], parts: int, folder: Path) -> list[Path]:
 def ingest_file(url: str, path: Path) -> tuple[int, float]:
     """`dignity ingest FILE` on an embedded database: a new ledger (as a new process would open), one file."""
     started = time.perf_counter()
-    ledger = EmbeddedLedger(url)
-    with path.open("rb") as handle:
-        report = ledger.ingest(parse_jsonl(handle))
-    ledger.engine.dispose()
+    with reader_for(count_lines(path)) as read:  # as `dignity ingest` reads a file: a big one on two cores
+        ledger = EmbeddedLedger(url)
+        with path.open("rb") as handle:
+            report = ledger.ingest(read(handle))
+        ledger.engine.dispose()
     seconds = time.perf_counter() - started
     assert not report.rejected, report.as_json()["rejected"][:3]
     return report.accepted, seconds
