@@ -8,7 +8,6 @@ days (docs/decisions.md).
 
 from __future__ import annotations
 
-import threading
 from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass
@@ -120,33 +119,7 @@ def effective_lines(state: State) -> list[PayrollLine]:
     return sorted(kept, key=lambda x: (x.period_start, x.worker_id, x.event_id))
 
 
-def lines_of(lines: Iterable[PayrollLine], worker_id: str) -> list[PayrollLine]:
-    if isinstance(lines, list):  # asked once per worker and month of the same books: index them once
-        return list(_by_worker(lines).get(worker_id, ()))
-    return [line for line in lines if line.worker_id == worker_id]
-
-
-_index = threading.local()
-
-
-def _by_worker(lines: list[PayrollLine]) -> dict[str, list[PayrollLine]]:
-    """The lines by worker, in their order; kept for the thread's last list (books are never changed)."""
-    last: tuple[list[PayrollLine], int, dict[str, list[PayrollLine]]] | None = getattr(_index, "last", None)
-    if last is not None and last[0] is lines and last[1] == len(lines):
-        return last[2]
-    index: dict[str, list[PayrollLine]] = defaultdict(list)
-    for line in lines:
-        index[line.worker_id].append(line)
-    _index.last = (lines, len(lines), index)
-    return index
-
-
 def touching(lines: Iterable[PayrollLine], period: str) -> list[PayrollLine]:
     """Lines whose pay period has at least one day in the month."""
     first, last = month_bounds(period)
     return [line for line in lines if line.period_start <= last and line.period_end >= first]
-
-
-def bonus_lines(lines: Iterable[PayrollLine], period: str) -> list[PayrollLine]:
-    """Lines that pass through the premium of `period` (`md_bonus_period`), with a bonus on them."""
-    return [line for line in lines if line.md_bonus_period == period and line.md_bonus > 0]

@@ -15,9 +15,9 @@ from typing import Any
 
 from events.types import CENT
 from projections.passthrough.books import Books
-from projections.passthrough.eligibility import WorkerMonth, month_workers
+from projections.passthrough.eligibility import WorkerMonth
 from projections.passthrough.payroll import PayrollLine
-from projections.passthrough.pool import ZERO, Pool, bonus_pool, paid_lines, split
+from projections.passthrough.pool import ZERO, Pool, bonus_pool, paid_by, split
 from projections.passthrough.remittances import received_in
 
 TOLERANCE = CENT
@@ -72,9 +72,9 @@ def pass_through(books: Books, period: str, as_of: date | None = None) -> PassTh
     """Premium counted if received by `as_of`, bonus if paid by `as_of` (both: everything when None).
     Raises RateMissing when the month needs a rate the program has not set."""
     pool = bonus_pool(received_in(books.remittances, period, as_of), books.reference)
-    months = {m.worker_id: m for m in month_workers(books.lines, books.membership, books.reference, period)}
+    months = {m.worker_id: m for m in books.month_workers(period)}
     expected = split(pool.amount, {w: m.hours for w, m in months.items() if m.eligible})
-    paid = paid_lines(books.lines, period, as_of)
+    paid = paid_by(books.bonus_lines(period), as_of)
     rows = [
         WorkerShare(
             worker_id=w, eligible=w in months and months[w].eligible,
