@@ -11,18 +11,20 @@ from collections import defaultdict
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, TypeVar
 
 from projections.compliance import FarmView, Finding
 from projections.passthrough.payroll import PayrollLine, effective_lines
 from projections.passthrough.remittances import Remittance, remittances
 from projections.projection import State
+from projections.reference.rates import Rate, minimum_wage_changes, minimum_wage_on
 
 if TYPE_CHECKING:
     from projections.passthrough.eligibility import WorkerMonth
 
 PROJECTION = "passthrough"
 _UNSET = object()
+T = TypeVar("T")
 
 
 @dataclass(frozen=True)
@@ -52,11 +54,11 @@ class Books:
             membership=view.state("membership"), reference=view.program.get("reference") or {},
         )
 
-    def _once(self, key: Any, make: Callable[[], Any]) -> Any:
+    def _once(self, key: Any, make: Callable[[], T]) -> T:
         found = self._index.get(key, _UNSET)
         if found is _UNSET:
             found = self._index[key] = make()
-        return found
+        return found  # type: ignore[no-any-return]
 
     def worker_lines(self, worker_id: str) -> list[PayrollLine]:
         """The worker's lines, in the books' order (a new list: the caller may sort it)."""
@@ -100,6 +102,16 @@ class Books:
 
         return list(self._once(("month workers", period), lambda: workers_of_month(
             self.touching(period), self.membership, self.reference, period)))
+
+    def minimum_wage_on(self, day: date) -> Rate:
+        """`rates.minimum_wage_on` for the farm's jurisdiction, once per day (a pay period's workers share
+        its days). Raises RateMissing like it, each time it is asked."""
+        return self._once(("minimum wage", day), lambda: minimum_wage_on(self.reference, self.jurisdiction, day))
+
+    def minimum_wage_changes(self, first: date, last: date) -> list[date]:
+        """`rates.minimum_wage_changes` for the farm's jurisdiction, once per pay period (a new list)."""
+        return list(self._once(("minimum wage changes", first, last), lambda: minimum_wage_changes(
+            self.reference, self.jurisdiction, first, last)))
 
     @property
     def enrolled_on(self) -> date | None:

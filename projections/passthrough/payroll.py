@@ -73,28 +73,37 @@ class PayrollLine:
         return self.paid_on or self.scheduled_pay_date
 
 
-def _line(raw: dict[str, Any]) -> PayrollLine:
-    def money(key: str) -> Decimal:
-        return Decimal(raw.get(key) or 0)
+_COMMON = {"0": Decimal("0"), "0.00": Decimal("0.00"), None: Decimal(0), "": Decimal(0)}
+"""The amounts most lines carry (no bonus, no leave): one shared Decimal each, what `Decimal(text or 0)` gives."""
 
+
+def _money(value: Any) -> Decimal:
+    found = _COMMON.get(value)
+    return Decimal(value or 0) if found is None else found
+
+
+def _line(raw: dict[str, Any]) -> PayrollLine:
+    """One line of the fold's state as the rules read it (parsed once per books: `Books.of`)."""
+    get, day = raw.get, date.fromisoformat
+    paid_on, holiday_hourly = get("paid_on"), get("holiday_hourly")
+    deductions, consents = [], []
+    for d in get("deductions") or ():
+        amount = Decimal(d["amount"])
+        deductions.append((d["kind"], amount))
+        consents.append((d["kind"], amount, bool(d.get("consented", True))))
     return PayrollLine(
         event_id=raw["event_id"], occurred_at=datetime.fromisoformat(raw["occurred_at"]),
-        worker_id=raw["worker_id"], period_start=date.fromisoformat(raw["period_start"]),
-        period_end=date.fromisoformat(raw["period_end"]),
-        scheduled_pay_date=date.fromisoformat(raw["scheduled_pay_date"]),
-        paid_on=date.fromisoformat(raw["paid_on"]) if raw.get("paid_on") else None,
-        hours=money("hours_worked"), hourly_wage=money("hourly_wage"), md_bonus=money("md_bonus"),
-        md_bonus_label=raw.get("md_bonus_label"), md_bonus_period=raw.get("md_bonus_period"),
-        other_bonuses=money("other_bonuses"), gross=money("gross"),
-        deductions=tuple((d["kind"], Decimal(d["amount"])) for d in raw.get("deductions") or ()),
-        net=money("net"), corrects=raw.get("corrects"),
-        deduction_consents=tuple((d["kind"], Decimal(d["amount"]), bool(d.get("consented", True)))
-                                 for d in raw.get("deductions") or ()),
-        holiday_hours=money("holiday_hours"),
-        holiday_hourly=Decimal(raw["holiday_hourly"]) if raw.get("holiday_hourly") is not None else None,
-        sick_hours_taken=money("sick_hours_taken"), sick_hours_paid=money("sick_hours_paid"),
-        vacation_hours_taken=money("vacation_hours_taken"), vacation_hours_paid=money("vacation_hours_paid"),
-        vacation_payout=money("vacation_payout"),
+        worker_id=raw["worker_id"], period_start=day(raw["period_start"]), period_end=day(raw["period_end"]),
+        scheduled_pay_date=day(raw["scheduled_pay_date"]), paid_on=day(paid_on) if paid_on else None,
+        hours=_money(get("hours_worked")), hourly_wage=_money(get("hourly_wage")), md_bonus=_money(get("md_bonus")),
+        md_bonus_label=get("md_bonus_label"), md_bonus_period=get("md_bonus_period"),
+        other_bonuses=_money(get("other_bonuses")), gross=_money(get("gross")), deductions=tuple(deductions),
+        net=_money(get("net")), corrects=get("corrects"), deduction_consents=tuple(consents),
+        holiday_hours=_money(get("holiday_hours")),
+        holiday_hourly=Decimal(holiday_hourly) if holiday_hourly is not None else None,
+        sick_hours_taken=_money(get("sick_hours_taken")), sick_hours_paid=_money(get("sick_hours_paid")),
+        vacation_hours_taken=_money(get("vacation_hours_taken")),
+        vacation_hours_paid=_money(get("vacation_hours_paid")), vacation_payout=_money(get("vacation_payout")),
     )
 
 
