@@ -14,6 +14,7 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from decimal import Decimal
 from fractions import Fraction
+from operator import attrgetter
 from typing import Any
 
 from projections.calendar import month_bounds
@@ -73,37 +74,41 @@ class PayrollLine:
         return self.paid_on or self.scheduled_pay_date
 
 
-_COMMON = {"0": Decimal("0"), "0.00": Decimal("0.00"), None: Decimal(0), "": Decimal(0)}
-"""The amounts most lines carry (no bonus, no leave): one shared Decimal each, what `Decimal(text or 0)` gives."""
+class _Amounts(dict[Any, Decimal]):
+    """Decimal(text or 0) of an amount: the ones most lines carry (no bonus, no leave) shared, the others
+    parsed when asked (and not kept: the table stays these four)."""
+
+    def __missing__(self, text: Any) -> Decimal:
+        return Decimal(text or 0)
 
 
-def _money(value: Any) -> Decimal:
-    found = _COMMON.get(value)
-    return Decimal(value or 0) if found is None else found
+_AMOUNT = _Amounts({"0": Decimal("0"), "0.00": Decimal("0.00"), None: Decimal(0), "": Decimal(0)})
 
 
 def _line(raw: dict[str, Any]) -> PayrollLine:
-    """One line of the fold's state as the rules read it (parsed once per books: `Books.of`)."""
-    get, day = raw.get, date.fromisoformat
-    paid_on, holiday_hourly = get("paid_on"), get("holiday_hourly")
-    deductions, consents = [], []
-    for d in get("deductions") or ():
-        amount = Decimal(d["amount"])
-        deductions.append((d["kind"], amount))
-        consents.append((d["kind"], amount, bool(d.get("consented", True))))
+    """One line of the fold's state as the rules read it, parsed once per books (`Books.of`). The fields
+    are given in PayrollLine's order (positional: a fifth of the cost; tests/unit/test_pt_payroll_parse.py
+    checks every field by name)."""
+    get, day, amount = raw.get, date.fromisoformat, _AMOUNT
+    paid_on, holiday_hourly, listed = get("paid_on"), get("holiday_hourly"), get("deductions")
+    deductions: tuple[tuple[str, Decimal], ...] = ()
+    consents: tuple[tuple[str, Decimal, bool], ...] = ()
+    if listed:
+        pairs, triples = [], []
+        for d in listed:
+            value = Decimal(d["amount"])
+            pairs.append((d["kind"], value))
+            triples.append((d["kind"], value, bool(d.get("consented", True))))
+        deductions, consents = tuple(pairs), tuple(triples)
     return PayrollLine(
-        event_id=raw["event_id"], occurred_at=datetime.fromisoformat(raw["occurred_at"]),
-        worker_id=raw["worker_id"], period_start=day(raw["period_start"]), period_end=day(raw["period_end"]),
-        scheduled_pay_date=day(raw["scheduled_pay_date"]), paid_on=day(paid_on) if paid_on else None,
-        hours=_money(get("hours_worked")), hourly_wage=_money(get("hourly_wage")), md_bonus=_money(get("md_bonus")),
-        md_bonus_label=get("md_bonus_label"), md_bonus_period=get("md_bonus_period"),
-        other_bonuses=_money(get("other_bonuses")), gross=_money(get("gross")), deductions=tuple(deductions),
-        net=_money(get("net")), corrects=get("corrects"), deduction_consents=tuple(consents),
-        holiday_hours=_money(get("holiday_hours")),
-        holiday_hourly=Decimal(holiday_hourly) if holiday_hourly is not None else None,
-        sick_hours_taken=_money(get("sick_hours_taken")), sick_hours_paid=_money(get("sick_hours_paid")),
-        vacation_hours_taken=_money(get("vacation_hours_taken")),
-        vacation_hours_paid=_money(get("vacation_hours_paid")), vacation_payout=_money(get("vacation_payout")),
+        raw["event_id"], datetime.fromisoformat(raw["occurred_at"]), raw["worker_id"], day(raw["period_start"]),
+        day(raw["period_end"]), day(raw["scheduled_pay_date"]), day(paid_on) if paid_on else None,
+        amount[get("hours_worked")], amount[get("hourly_wage")], amount[get("md_bonus")], get("md_bonus_label"),
+        get("md_bonus_period"), amount[get("other_bonuses")], amount[get("gross")], deductions,
+        amount[get("net")], get("corrects"), consents, amount[get("holiday_hours")],
+        Decimal(holiday_hourly) if holiday_hourly is not None else None, amount[get("sick_hours_taken")],
+        amount[get("sick_hours_paid")], amount[get("vacation_hours_taken")], amount[get("vacation_hours_paid")],
+        amount[get("vacation_payout")],
     )
 
 
@@ -125,7 +130,7 @@ def effective_lines(state: State) -> list[PayrollLine]:
     every = [_line(raw) for raw in state.get("lines", {}).values()]
     gone = superseded(every)
     kept = [line for line in every if line.event_id not in gone]
-    return sorted(kept, key=lambda x: (x.period_start, x.worker_id, x.event_id))
+    return sorted(kept, key=attrgetter("period_start", "worker_id", "event_id"))
 
 
 def touching(lines: Iterable[PayrollLine], period: str) -> list[PayrollLine]:

@@ -74,13 +74,15 @@ def pass_through(books: Books, period: str, as_of: date | None = None) -> PassTh
     pool = bonus_pool(received_in(books.remittances, period, as_of), books.reference)
     months = {m.worker_id: m for m in books.month_workers(period)}
     expected = split(pool.amount, {w: m.hours for w, m in months.items() if m.eligible})
-    paid = paid_by(books.bonus_lines(period), as_of)
+    paid: dict[str, list[PayrollLine]] = {}
+    for line in paid_by(books.bonus_lines(period), as_of):  # each worker's, in the books' order
+        paid.setdefault(line.worker_id, []).append(line)
     rows = [
         WorkerShare(
             worker_id=w, eligible=w in months and months[w].eligible,
             hours=months[w].hours if w in months else Fraction(0), expected=expected.get(w, ZERO),
-            month=months.get(w), bonus=tuple(line for line in paid if line.worker_id == w),
+            month=months.get(w), bonus=tuple(paid.get(w, ())),
         )
-        for w in sorted(set(months) | {line.worker_id for line in paid})
+        for w in sorted(set(months) | set(paid))
     ]
     return PassThrough(books.farm_id, period, pool, rows)
