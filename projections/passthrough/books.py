@@ -15,7 +15,7 @@ from typing import TYPE_CHECKING, Any, TypeVar
 
 from projections.compliance import FarmView, Finding
 from projections.passthrough.payroll import PayrollLine, effective_lines
-from projections.passthrough.remittances import Remittance, remittances
+from projections.passthrough.remittances import Remittance, received_in, remittances
 from projections.projection import State
 from projections.reference.rates import Rate, minimum_wage_changes, minimum_wage_on
 
@@ -77,8 +77,12 @@ class Books:
     def _by_month(self) -> dict[str, list[PayrollLine]]:
         index: dict[str, list[PayrollLine]] = defaultdict(list)
         for line in self.lines:  # every month from the period's first day's to its last day's
-            year, month = line.period_start.year, line.period_start.month
-            while (year, month) <= (line.period_end.year, line.period_end.month):
+            start, end = line.period_start, line.period_end
+            if (start.year, start.month) == (end.year, end.month):
+                index[start.isoformat()[:7]].append(line)  # most pay periods: one month
+                continue
+            year, month = start.year, start.month
+            while (year, month) <= (end.year, end.month):
                 index[f"{year:04d}-{month:02d}"].append(line)
                 year, month = (year + 1, 1) if month == 12 else (year, month + 1)
         return index
@@ -102,6 +106,18 @@ class Books:
 
         return list(self._once(("month workers", period), lambda: workers_of_month(
             self.touching(period), self.membership, self.reference, period)))
+
+    def received_in(self, period: str, as_of: date | None = None) -> list[Remittance]:
+        """`remittances.received_in(self.remittances, period, as_of)`, from the remittances filed by premium
+        month once (PT-1, PT-2 and PT-4 ask for every month)."""
+        index = self._once("remittances by month", self._remittances_by_month)
+        return received_in(index.get(period, ()), period, as_of)
+
+    def _remittances_by_month(self) -> dict[str, list[Remittance]]:
+        index: dict[str, list[Remittance]] = defaultdict(list)
+        for r in self.remittances:
+            index[r.premium_month].append(r)
+        return index
 
     def minimum_wage_on(self, day: date) -> Rate:
         """`rates.minimum_wage_on` for the farm's jurisdiction, once per day (a pay period's workers share

@@ -18,7 +18,6 @@ from projections.passthrough.books import Books
 from projections.passthrough.eligibility import WorkerMonth
 from projections.passthrough.payroll import PayrollLine
 from projections.passthrough.pool import ZERO, Pool, bonus_pool, paid_by, split
-from projections.passthrough.remittances import received_in
 
 TOLERANCE = CENT
 """PT-4: paid minus expected below -$0.01 is a shortfall; a cent of rounding is not."""
@@ -71,7 +70,7 @@ class PassThrough:
 def pass_through(books: Books, period: str, as_of: date | None = None) -> PassThrough:
     """Premium counted if received by `as_of`, bonus if paid by `as_of` (both: everything when None).
     Raises RateMissing when the month needs a rate the program has not set."""
-    pool = bonus_pool(received_in(books.remittances, period, as_of), books.reference)
+    pool = bonus_pool(books.received_in(period, as_of), books.reference)
     months = {m.worker_id: m for m in books.month_workers(period)}
     expected = split(pool.amount, {w: m.hours for w, m in months.items() if m.eligible})
     paid: dict[str, list[PayrollLine]] = {}

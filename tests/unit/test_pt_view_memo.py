@@ -14,6 +14,7 @@ from hypothesis import strategies as st
 from projections.compliance import FarmView
 from projections.passthrough.books import Books
 from projections.passthrough.payroll import touching
+from projections.passthrough.remittances import received_in
 from projections.standing.view import facts
 
 FARM = "farm-memo"
@@ -32,8 +33,17 @@ def fact(event_id: str, type_: str, on: str, seq: int, **data: Any) -> dict[str,
     return {"event_id": event_id, "type": type_, "on": on, "seq": seq, "data": data}
 
 
-def view(lines: list[dict[str, Any]], as_of: date, conduct: list[dict[str, Any]] | None = None) -> FarmView:
-    states = {"passthrough": {"lines": {x["event_id"]: x for x in lines}},
+def raw_remittance(n: int, received_on: date, sales_period: str) -> dict[str, Any]:
+    return {"event_id": f"r{n:02d}", "occurred_at": f"{received_on.isoformat()}T12:00:00-05:00",
+            "remittance_id": f"coop/{n}", "payor_id": "coop", "attributed_buyer_id": "buyer",
+            "sales_period": sales_period, "amount": "100.00", "received_on": received_on.isoformat(),
+            "reference": f"chk-{n}"}
+
+
+def view(lines: list[dict[str, Any]], as_of: date, conduct: list[dict[str, Any]] | None = None,
+         remitted: list[dict[str, Any]] | None = None) -> FarmView:
+    states = {"passthrough": {"lines": {x["event_id"]: x for x in lines},
+                              "remittances": {x["event_id"]: x for x in remitted or []}},
               "conduct": {"facts": {f["event_id"]: f for f in conduct or []}}}
     return FarmView(FARM, states, {}, as_of)
 
@@ -70,13 +80,17 @@ periods = st.sampled_from(["2023-12", "2024-01", "2024-02", "2024-06", "2024-12"
 @settings(max_examples=200)
 @given(st.lists(st.tuples(st.sampled_from(["w1", "w2", "w3"]), day, st.integers(-3, 70), st.booleans(), periods),
                 max_size=25),
-       periods)
+       st.lists(st.tuples(day, periods), max_size=8), periods, day)
 def test_pt_the_books_indexes_are_the_scans_they_replace(drawn: list[tuple[str, date, int, bool, str]],
-                                                         period: str) -> None:
+                                                         remitted: list[tuple[date, str]], period: str,
+                                                         as_of: date) -> None:
     raws = [raw_line(f"e{i:02d}", worker, start, start + timedelta(days=length),
                      "10.00" if bonus else "0.00", bonus_period)
             for i, (worker, start, length, bonus, bonus_period) in enumerate(drawn)]
-    books = Books.of(view(raws, date(2030, 1, 1)))
+    books = Books.of(view(raws, date(2030, 1, 1), remitted=[raw_remittance(i, on, sales)
+                                                            for i, (on, sales) in enumerate(remitted)]))
+    for asked in (None, as_of):
+        assert books.received_in(period, asked) == received_in(books.remittances, period, asked)
     assert books.touching(period) == touching(books.lines, period)
     assert books.bonus_lines(period) == [x for x in books.lines if x.md_bonus_period == period and x.md_bonus > 0]
     for worker in ("w1", "w2", "w3", "nobody"):
