@@ -53,7 +53,11 @@ class PayrollLine:
     vacation_payout: Decimal = ZERO
 
     def deducted(self, *kinds: str) -> Decimal:
-        return sum((amount for kind, amount in self.deductions if kind in kinds), ZERO)
+        total = ZERO  # the sum from ZERO, term by term in order (a loop: asked for every line and month)
+        for kind, amount in self.deductions:
+            if kind in kinds:
+                total += amount
+        return total
 
     @property
     def days(self) -> int:

@@ -77,7 +77,9 @@ def view_facts(view: FarmView, types: tuple[str, ...]) -> list[Fact]:
     """The farm's facts of these types (all, if none named) dated up to `view.as_of`, in order: dated and
     sorted once per view (the CO/AU/AP/PE/ED rules ask many times, e.g. once per complaint or hire)."""
     every = view.remembered(("conduct facts", NAME), lambda: _view_facts(view))
-    return list(every) if not types else [f for f in every if f["type"] in types]
+    if not types:
+        return list(every)
+    return list(view.remembered(("conduct facts", NAME, types), lambda: [f for f in every if f["type"] in types]))
 
 
 def _view_facts(view: FarmView) -> list[Fact]:
