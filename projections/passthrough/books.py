@@ -100,12 +100,12 @@ class Books:
         return index
 
     def month_workers(self, period: str) -> list[WorkerMonth]:
-        """`eligibility.month_workers` of these books, made once per month (PT-1, PT-2 and PT-4 all ask).
-        Raises RateMissing like it, each time it is asked."""
+        """`eligibility.month_workers` of these books, from the month's lines (`touching`). Made when asked,
+        not kept: a fold asks for each month about once (PT-2, or PT-4), and a kept WorkerMonth (with its two
+        Fractions) would be three more objects per worker and month for the collector to walk."""
         from projections.passthrough.eligibility import workers_of_month
 
-        return list(self._once(("month workers", period), lambda: workers_of_month(
-            self.touching(period), self.membership, self.reference, period)))
+        return workers_of_month(self.touching(period), self.membership, self.reference, period)
 
     def received_in(self, period: str, as_of: date | None = None) -> list[Remittance]:
         """`remittances.received_in(self.remittances, period, as_of)`, from the remittances filed by premium
