@@ -15,7 +15,10 @@ an old ledger ingests slower than a young one. Beside it, measured in the same r
 - query latency on the aged ledger, through the functions the API calls: per farm (deadlines, findings,
   passthrough, standing, history) p50/p99, and the program-wide deadlines (every farm). Deadlines and findings
   are read from their stored rows (services/store/answers.py); the first ask after a change folds the farm's
-  states, and is timed on its own (the rows emptied first).
+  states, and is timed on its own (the rows emptied first);
+- the same per-farm answers through the API as a user gets them (`api_latency`): the app served by uvicorn in a
+  process of its own (bench/served.py), one kept-alive HTTP connection, an MDSC token, beside a bare ASGI app on
+  the same server (the HTTP round trip) and `GET /health` (a routed, authenticated request that reads nothing).
 """
 
 from __future__ import annotations
@@ -38,10 +41,12 @@ from bench.common import err, machine, per_second, profiled, program_lines, show
 from projections.calendar import add_months
 from services.api.responses import json_array, json_arrays
 from services.cli.common import parse_moment
+from services.cli.main import count_lines
 from services.generate.calendar import parse_month
 from services.ledger import queries
 from services.ledger.embedded import EmbeddedLedger
-from services.ledger.ingest import BATCH, parse_jsonl
+from services.ledger.ingest import BATCH
+from services.ledger.parallel import reader_for
 from services.ledger.ticker import warm_answers
 from services.store.bodies import unpack
 from services.store.database import now
@@ -65,10 +70,11 @@ def split(lines: list[bytes], parts: int, folder: Path) -> list[Path]:
 def ingest_file(url: str, path: Path) -> tuple[int, float]:
     """`dignity ingest FILE` on an embedded database: a new ledger (as a new process would open), one file."""
     started = time.perf_counter()
-    ledger = EmbeddedLedger(url)
-    with path.open("rb") as handle:
-        report = ledger.ingest(parse_jsonl(handle))
-    ledger.engine.dispose()
+    with reader_for(count_lines(path)) as read:  # as `dignity ingest` reads a file: a big one on two cores
+        ledger = EmbeddedLedger(url)
+        with path.open("rb") as handle:
+            report = ledger.ingest(read(handle))
+        ledger.engine.dispose()
     seconds = time.perf_counter() - started
     assert not report.rejected, report.as_json()["rejected"][:3]
     return report.accepted, seconds
@@ -221,37 +227,81 @@ def query_rows(url: str, months: int, samples: int, program_samples: int, seed: 
     return rows
 
 
+API_PATHS = {
+    "GET /health (floor: the API's own cost)": "/health",
+    "GET /deadlines?farm=": "/deadlines?farm={f}&as_of={d}", "GET /findings?farm=": "/findings?farm={f}&as_of={d}",
+    "GET /farms/{id}/passthrough": "/farms/{f}/passthrough?period={p}&as_of={d}",
+    "GET /farms/{id}/standing": "/farms/{f}/standing?as_of={d}",
+    "GET /farms/{id}/history (a page of 200 anywhere in it)": "/farms/{f}/history?after={a}",
+}
+
+
 def api_latency(url: str, farms: list[str], as_of: str, period: str, samples: int,
                 rng: random.Random) -> list[list[str]]:
-    """The per-farm answers as a user gets them: a GET through the API (in process, an MDSC token, the body
-    read whole), each farm asked twice."""
+    """The per-farm answers as a user gets them: the app served by uvicorn in its own process on 127.0.0.1
+    (bench/served.py, as `dignity serve` runs it), asked over one kept-alive HTTP connection (httpx) with an
+    MDSC token, the body read whole; each farm asked twice. Beside them, in the same run: a bare ASGI app on
+    the same server (the HTTP round trip alone, the ceiling) and `GET /health` (the floor of a routed,
+    authenticated request). Then the same through Starlette's in-process TestClient as this bench used it
+    before (labelled so): not what a user sees."""
+    import httpx
     from fastapi.testclient import TestClient
 
+    from bench.served import served
     from services.api.app import create_app
     from services.auth.tokens import TokenStore
+    from services.store.database import connect
 
-    client = TestClient(create_app(url, deliver=False, tick_seconds=0))
-    token = TokenStore(client.app.state.engine).issue("mdsc", "bench").secret  # type: ignore[attr-defined]
+    engine = connect(url)
+    token = TokenStore(engine).issue("mdsc", "bench").secret
+    with engine.connect() as conn:
+        last_seq = dict(conn.exec_driver_sql("SELECT farm_id, max(seq) FROM history GROUP BY farm_id").all())
+    engine.dispose()
     headers = {"Authorization": f"Bearer {token}"}
-    paths = {
-        "GET /health (floor: the API's own cost)": "/health",
-        "GET /deadlines?farm=": "/deadlines?farm={f}&as_of={d}", "GET /findings?farm=": "/findings?farm={f}&as_of={d}",
-        "GET /farms/{id}/passthrough": "/farms/{f}/passthrough?period={p}&as_of={d}",
-        "GET /farms/{id}/standing": "/farms/{f}/standing?as_of={d}", "GET /farms/{id}/history": "/farms/{f}/history",
-    }
+
+    def ask(path: str) -> str:
+        farm = rng.choice(farms)
+        return path.format(f=farm, d=as_of, p=period, a=rng.randrange(max(1, last_seq.get(farm, 0) - 200)))
+    asked = {name: [ask(path) for _ in range(samples)] for name, path in API_PATHS.items()}
     rows = []
-    for name, path in paths.items():
-        err.print(f"  API {name} x {samples}, each asked twice")
-        asked = [path.format(f=rng.choice(farms), d=as_of, p=period) for _ in range(samples)]
-        for label, calls in (("as asked", iter(asked)), ("asked again", iter(asked))):
-            def get(calls: Any = calls) -> None:
-                answer = client.get(next(calls), headers=headers)
-                if answer.status_code != 200:
-                    raise RuntimeError(f"{answer.request.url}: HTTP {answer.status_code} {answer.text[:200]}")
-            p50, p99 = latencies(get, samples)
-            rows.append([f"{name}: {label}", f"{p50:.1f}", f"{p99:.1f}",
-                         "ceiling" if path == "/health" else "< 10 ms p99"])
-    client.close()
+
+    def timed_gets(name: str, get: Callable[[str], tuple[int, bytes]], prefix: str = "") -> None:
+        err.print(f"  {prefix}{name} x {samples}, each asked twice")
+        floor = API_PATHS[name] == "/health"
+        for label in ("as asked", "asked again"):
+            calls = iter(asked[name])
+
+            def one(calls: Any = calls) -> None:
+                path = next(calls)
+                status, body = get(path)
+                if status != 200:
+                    raise RuntimeError(f"{path}: HTTP {status} {body[:200]!r}")
+            p50, p99 = latencies(one, samples)
+            rows.append([f"{prefix}{name}: {label}", f"{p50:.1f}", f"{p99:.1f}",
+                         "floor" if floor else "< 10 ms p99" if not prefix else "-"])
+
+    def over(client: httpx.Client) -> Callable[[str], tuple[int, bytes]]:
+        def get(path: str) -> tuple[int, bytes]:
+            answer = client.get(path, headers=headers)
+            return answer.status_code, answer.content  # read whole
+        return get
+
+    with served(url, bare=True) as base, httpx.Client(base_url=base) as client:
+        bare = over(client)
+        bare("/")  # the connection opened before the clock starts
+        p50, p99 = latencies(lambda: bare("/"), samples * 2)
+        rows.append(["raw: bare ASGI app on uvicorn, one kept-alive connection", f"{p50:.1f}", f"{p99:.1f}",
+                     "ceiling (HTTP)"])
+    with served(url) as base, httpx.Client(base_url=base) as client:
+        over(client)("/health")
+        for name in API_PATHS:
+            timed_gets(name, over(client))
+    # As this bench measured before: no `with`, so each request starts its own portal (a thread and an event
+    # loop) inside the TestClient. Asked after the server's rows, so "as asked" here is already warm.
+    in_process = TestClient(create_app(url, deliver=False, tick_seconds=0))
+    for name in API_PATHS:
+        timed_gets(name, over(in_process), prefix="in-process TestClient, ")
+    in_process.close()
     return rows
 
 

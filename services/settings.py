@@ -33,6 +33,8 @@ class Settings(BaseSettings):
     commit_interval: float = Field(2.8, gt=0, description="Worker: seconds between commits of the applied offsets "
                                    "to Kafka (the database decides where a worker resumes)")
     faust_data: Path = Field(Path(tempfile.gettempdir()) / "dignity-faust", description="Worker: Faust's data dir")
+    ingest_worker: bool = Field(True, description="`dignity ingest`: read a big file on a second core (0: in one "
+                                "process)")
     max_body: int = Field(10 * 1024 * 1024, gt=0, description="API: largest request body, bytes (413 above)")
     webhook_allow: str = Field("", description="Webhook hosts (host or host:port) allowed besides public https")
     tick_seconds: str | None = Field(None, description="Embedded `dignity serve`: seconds between ticks (0: off); "

@@ -1,4 +1,8 @@
-"""What every route shares: the database engine, and `as_of` / `known_at` read the way the CLI reads them."""
+"""What every route shares: the database engine, and `as_of` / `known_at` read the way the CLI reads them.
+
+These dependencies are `async def` because they do no I/O: FastAPI runs a plain `def` dependency in the thread
+pool, a hop there and back per dependency per request (GIL hand-offs and thread wake-ups that cost more than
+the work, and most under load: docs/decisions.md, "The API's own cost per request")."""
 
 from __future__ import annotations
 
@@ -12,7 +16,7 @@ from sqlalchemy import Engine
 from services.cli.common import parse_moment
 
 
-def engine(request: Request) -> Engine:
+async def engine(request: Request) -> Engine:
     return request.app.state.engine  # type: ignore[no-any-return]
 
 
@@ -26,11 +30,11 @@ def _moment(text: str | None, name: str) -> datetime:
 _MOMENT_HELP = "a date (the end of that day, New York) or an ISO time with offset; default now"
 
 
-def as_of(as_of: Annotated[str | None, Query(description=f"Business time: {_MOMENT_HELP}")] = None) -> datetime:
+async def as_of(as_of: Annotated[str | None, Query(description=f"Business time: {_MOMENT_HELP}")] = None) -> datetime:
     return _moment(as_of, "as_of")
 
 
-def known_at(
+async def known_at(
     known_at: Annotated[str | None, Query(description=f"Ledger time: {_MOMENT_HELP}")] = None,
 ) -> datetime:
     return _moment(known_at, "known_at")

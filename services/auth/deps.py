@@ -8,7 +8,7 @@ must carry the page's CSRF token (services/auth/csrf.py). No route answers witho
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable
 from dataclasses import replace
 from typing import Annotated
 
@@ -71,12 +71,14 @@ def refuse(decision: policy.Decision) -> None:
         raise HTTPException(status_code=403, detail=decision.reason)
 
 
-def farm_reader(what: str) -> Callable[..., FarmScope]:
+def farm_reader(what: str) -> Callable[..., Awaitable[FarmScope]]:
     """A dependency for `/farms/{farm_id}/...` routes: the farm's scope once `what` may be read there.
     MDSC asking for a farm never enrolled gets 404; anyone else gets 403 for any farm not theirs."""
 
-    def dependency(request: Request, who: PrincipalDep,
-                   farm_id: Annotated[str, Path(description="The farm id")]) -> FarmScope:
+    async def dependency(request: Request, who: PrincipalDep,
+                         farm_id: Annotated[str, Path(description="The farm id")]) -> FarmScope:
+        # On the event loop, as the token lookup in `principal` is: two indexed reads cost less than a hop
+        # to the thread pool and back (docs/decisions.md, "The API's own cost per request").
         scope = load_scope(request.app.state.engine, farm_id)
         refuse(policy.may_read(who, what, scope))
         if not scope.enrolled:

@@ -7,11 +7,17 @@ from dataclasses import dataclass, field
 from typing import Any
 
 import orjson
-from sqlalchemy import Engine, select
+from sqlalchemy import Engine, bindparam, select
 
 from services.store.schema import appeal_assignments, projection_state
 
 _CHUNK = 500
+_MEMBERS = select(projection_state.c.key, projection_state.c.state).where(
+    projection_state.c.projection == "membership", projection_state.c.key.in_(bindparam("farms", expanding=True)))
+_ASSIGNED = select(appeal_assignments.c.arbitrator_id, appeal_assignments.c.farm_id,
+                   appeal_assignments.c.appeal_id).where(
+    appeal_assignments.c.farm_id.in_(bindparam("farms", expanding=True)))
+"""Read for every request to a farm's route (the policy's input), so built once, not per call."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -44,14 +50,8 @@ def load_scopes(engine: Engine, farm_ids: Iterable[str]) -> dict[str, FarmScope]
     with engine.connect() as conn:
         for i in range(0, len(wanted), _CHUNK):
             chunk = wanted[i:i + _CHUNK]
-            for key, raw in conn.execute(
-                select(projection_state.c.key, projection_state.c.state).where(
-                    projection_state.c.projection == "membership", projection_state.c.key.in_(chunk))
-            ):
+            for key, raw in conn.execute(_MEMBERS, {"farms": chunk}):
                 members[key] = orjson.loads(raw)
-            for arbitrator, farm, appeal in conn.execute(
-                select(appeal_assignments.c.arbitrator_id, appeal_assignments.c.farm_id,
-                       appeal_assignments.c.appeal_id).where(appeal_assignments.c.farm_id.in_(chunk))
-            ):
+            for arbitrator, farm, appeal in conn.execute(_ASSIGNED, {"farms": chunk}):
                 assigned.setdefault(farm, []).append((arbitrator, appeal))
     return {f: FarmScope.of(f, members.get(f), assigned.get(f, ())) for f in wanted}

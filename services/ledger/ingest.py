@@ -7,22 +7,27 @@ that line only, and the report always comes back: SPEC §6 (`Ingestor`).
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from datetime import datetime
-from functools import cache
 from typing import Any
 
 from kafka.errors import KafkaError
-from pydantic import BaseModel
 from sqlalchemy.exc import InterfaceError, OperationalError
 
-from events.catalogue import DERIVED_TYPES, REFERENCE_TYPES, Event
-from events.catalogue.complaints import SealedPerson
-from events.codec import EventRejected, content_digest, decode_line, digest_of, encode, to_json, validate
-from events.types import PROGRAM_KEY
+from events.catalogue import Event
+from events.codec import EventRejected, content_digest, digest_of
+from services.ledger.prepare import (  # noqa: F401  (the doors' imports)
+    SEALED_FIELDS,
+    Prepared,
+    enrolment_rule,
+    failure,
+    parse_dicts,
+    parse_jsonl,
+    prepared_or_rejected,
+    sender_rules,
+)
 from services.log.event_log import AppendOutcome, Candidate
-from services.sealing.assigned import check_unassigned
 from services.sealing.keystore import PersonErased
 from services.sealing.vault import KeyVault
 
@@ -58,40 +63,6 @@ class IngestReport:
         return out
 
 
-def sender_rules(event: Event, line: int | None, enrolled: Callable[[str], bool]) -> None:
-    """What a sender may not do, beyond the schema."""
-    if event.recorded_at is not None:
-        raise EventRejected(line, "recorded_at", "is set by the ledger; leave it out")
-    if event.causation_id is not None:
-        raise EventRejected(line, "causation_id", "is set by the ledger for the events it derives; leave it out")
-    # A model without the field would answer getattr through pydantic's slow missing-attribute path.
-    if _has_complainant(type(event.data)) and isinstance(event.data.complainant, SealedPerson):
-        raise EventRejected(line, "data.complainant", "is sealed by the ledger; post the person in clear")
-    if event.type in DERIVED_TYPES:
-        raise EventRejected(line, "type", f"{event.type} is derived by the ledger and cannot be posted")
-    check_unassigned(event, line, SEALED_FIELDS.get(event.type, ()))
-    if event.type in REFERENCE_TYPES:
-        if event.farm_id != PROGRAM_KEY:
-            raise EventRejected(line, "farm_id", f"program reference data uses the key {PROGRAM_KEY!r}")
-        return
-    if event.farm_id == PROGRAM_KEY:
-        raise EventRejected(line, "farm_id", f"{PROGRAM_KEY!r} is reserved for program reference data")
-    if event.type != "FarmEnrolled" and not enrolled(event.farm_id):
-        raise EventRejected(line, "farm_id", f"unknown farm {event.farm_id!r} (no FarmEnrolled recorded)")
-
-
-@cache
-def _has_complainant(model: type[BaseModel]) -> bool:
-    """Asked once per model: `model_fields` costs more than the rest of the sender's rules together."""
-    return "complainant" in model.model_fields
-
-
-# The fields that carry personal data, per type: sealed before anything is stored (a text is sealed as
-# {"<field>": text}). Each is sealed deterministically for its event and field, so the digest over the sealed
-# form recognises a resend.
-SEALED_FIELDS: dict[str, tuple[str, ...]] = {"ComplaintReceived": ("complainant",), "RecruiterReviewed": ("comment",)}
-
-
 def seal_personal_data(body: dict[str, Any], vault: KeyVault) -> dict[str, Any] | None:
     """Replace clear personal data by its sealed form, in place, before anything is stored; returns the
     clear data (kept in memory only, to recognise a resend of an event sealed by an older version)."""
@@ -109,42 +80,8 @@ def seal_personal_data(body: dict[str, Any], vault: KeyVault) -> dict[str, Any] 
     return clear or None
 
 
-def _sealing_contexts(item: Event | EventRejected) -> list[str]:
-    """Where a valid event carries personal data in clear: the contexts its people's ids are made from."""
-    if isinstance(item, EventRejected):
-        return []
-    return [f"{item.event_id}/data.{name}" for name in SEALED_FIELDS.get(item.type, ())
-            if getattr(item.data, name, None) not in (None, "") and not isinstance(getattr(item.data, name),
-                                                                                      SealedPerson)]
-
-
-def failure(exc: BaseException) -> str:
-    """An unexpected exception as a one-line reason (its class and message, not a traceback)."""
-    text = str(exc).strip().splitlines()[0][:300] if str(exc).strip() else ""
-    return f"{type(exc).__name__}: {text}" if text else type(exc).__name__
-
-
-def parse_jsonl(lines: Iterable[bytes | str], start: int = 1) -> Iterator[tuple[int, Event | EventRejected]]:
-    """Each line decoded, numbered from `start` (a body read in pieces goes on where the last piece ended)."""
-    for number, text in enumerate(lines, start=start):
-        if not text.strip():
-            continue
-        yield number, _guarded(decode_line, text, number)
-
-
-def parse_dicts(items: Iterable[tuple[int, dict[str, Any]]]) -> Iterator[tuple[int, Event | EventRejected]]:
-    for number, raw in items:
-        yield number, _guarded(validate, raw, number)
-
-
-def _guarded(read: Callable[[Any, int], Event], value: Any, number: int) -> Event | EventRejected:
-    """SPEC §6: whatever a line makes the reader raise rejects that line; it never stops the ingest."""
-    try:
-        return read(value, number)
-    except EventRejected as exc:
-        return exc
-    except Exception as exc:
-        return EventRejected(number, None, f"cannot be read ({failure(exc)})")
+def _ready(number: int, item: Event | EventRejected | Prepared) -> Prepared | EventRejected:
+    return item if isinstance(item, Prepared) else prepared_or_rejected(number, item)
 
 
 class IngestStopped(Exception):
@@ -180,7 +117,8 @@ class Ingestor:
         self._refreshed = False
 
     def run(
-        self, parsed: Iterable[tuple[int, Event | EventRejected]], progress: Callable[[int], None] | None = None
+        self, parsed: Iterable[tuple[int, Event | EventRejected | Prepared]],
+        progress: Callable[[int], None] | None = None
     ) -> IngestReport:
         report = IngestReport()
         batch: list[Candidate] = []
@@ -190,7 +128,7 @@ class Ingestor:
         broken: str | None = None
         ended = False
         while not ended and broken is None:
-            chunk: list[tuple[int, Event | EventRejected]] = []  # read ahead, so the keys are made at once
+            chunk: list[tuple[int, Event | EventRejected | Prepared]] = []  # read ahead: keys made at once
             while len(chunk) < BATCH:
                 try:
                     got = next(items, None)
@@ -202,7 +140,8 @@ class Ingestor:
                     break
                 chunk.append(got)
             if report.stopped is None:
-                self.vault.prepare([c for _, item in chunk for c in _sealing_contexts(item)])
+                chunk = [(number, _ready(number, item)) for number, item in chunk]
+                self.vault.prepare([c for _, item in chunk if isinstance(item, Prepared) for c in item.contexts])
             for number, item in chunk:
                 if report.stopped is not None:
                     report.rejected.append({"line": number, "error": f"not recorded: {report.stopped}"})
@@ -233,34 +172,33 @@ class Ingestor:
         return farm in self.enrolled
 
     def _candidate(
-        self, number: int, item: Event | EventRejected, pending: set[str], report: IngestReport
+        self, number: int, item: Event | EventRejected | Prepared, pending: set[str], report: IngestReport
     ) -> Candidate | None:
+        ready = item if isinstance(item, Prepared) else prepared_or_rejected(number, item)
         try:
-            if isinstance(item, EventRejected):
-                raise item
-            sender_rules(item, number, lambda f: self._is_enrolled(f, pending))
-            body = to_json(item)
-            del body["recorded_at"]  # always None here (sender_rules); the digest leaves it out anyway
-            encoded = encode(body)
-            if b"\\u0000" in encoded:
+            if isinstance(ready, EventRejected):
+                raise ready
+            enrolment_rule(ready.type, ready.farm_id, number, lambda f: self._is_enrolled(f, pending))
+            if ready.holds_nul:
                 raise EventRejected(number, None, "holds a NUL character (\\u0000), which no field may hold")
+            body = ready.decoded()
             try:
                 clear = seal_personal_data(body, self.vault)
             except PersonErased as exc:
                 raise EventRejected(number, f"data.{exc.field or 'complainant'}", str(exc)) from None
             except Exception as exc:
-                fields = ", ".join(f"data.{name}" for name in SEALED_FIELDS.get(item.type, ())) or "data"
+                fields = ", ".join(f"data.{name}" for name in SEALED_FIELDS.get(ready.type, ())) or "data"
                 raise EventRejected(number, fields, f"cannot be sealed ({failure(exc)})") from None
             # Over the sealed form (nothing of a person in clear); sealing is deterministic, so a resend matches.
-            digest = content_digest(body) if clear else digest_of(encoded)  # sealing changed it: encode again
+            digest = content_digest(body) if clear else digest_of(ready.encoded)  # sealing changed it
         except EventRejected as exc:
             report.rejected.append({"line": number, "error": exc.reason})
             return None
         except Exception as exc:  # SPEC §6: an exception inside ingest rejects the line, never the ingest
             report.rejected.append({"line": number, "error": f"cannot be recorded ({failure(exc)})"})
             return None
-        if item.type == "FarmEnrolled":
-            pending.add(item.farm_id)
+        if ready.type == "FarmEnrolled":
+            pending.add(ready.farm_id)
         return Candidate(number, body, digest, clear)
 
     def _flush(self, batch: list[Candidate], pending: set[str], report: IngestReport) -> None:

@@ -208,14 +208,14 @@ def test_trust_an_exception_inside_ingest_rejects_that_line_only(ledger: Embedde
 
 
 def test_trust_a_line_the_reader_chokes_on_is_rejected_by_number(monkeypatch: pytest.MonkeyPatch) -> None:
-    import services.ledger.ingest as ingest
+    import services.ledger.prepare as prepare
 
     def choke(text: bytes, number: int) -> Any:
         if number == 2:
             raise RecursionError("deep")
         return decode_line(text, number)
 
-    monkeypatch.setattr(ingest, "decode_line", choke)
+    monkeypatch.setattr(prepare, "decode_line", choke)
     parsed = dict(parse_jsonl([orjson.dumps(enrol()), b"{}", orjson.dumps(enrol())]))
     assert isinstance(parsed[2], EventRejected) and "RecursionError" in str(parsed[2])
     assert not isinstance(parsed[1], EventRejected)
