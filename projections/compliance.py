@@ -7,14 +7,16 @@ distributed timer calls the same functions to emit `DeadlineMissed` and `PassThr
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Hashable, Mapping
 from dataclasses import dataclass, field
 from datetime import date
-from typing import Any, Literal
+from typing import Any, Literal, TypeVar
 
 from projections.projection import State
 
 Status = Literal["open", "met", "missed"]
+T = TypeVar("T")
+_UNSET = object()
 
 
 @dataclass(frozen=True, slots=True)
@@ -71,9 +73,21 @@ class FarmView:
     states: Mapping[str, State]
     program: Mapping[str, State]
     as_of: date
+    _memo: dict[Hashable, Any] = field(default_factory=dict, init=False, repr=False, compare=False)
+    """What the rule queries read from these states, made once per view (`remembered`). A view is made for
+    one question and its states are not changed after: a new question (or `dataclasses.replace`) is a new
+    view with an empty memo, so nothing read here outlives the states it was read from."""
 
     def state(self, projection: str) -> State:
         return self.states.get(projection) or {}
+
+    def remembered(self, key: Hashable, make: Callable[[], T]) -> T:
+        """`make()`, once per view and key: every rule query of one fold reads the same parse of the states
+        (the payroll books, the conduct facts). What `make` raises is raised again on the next ask."""
+        found = self._memo.get(key, _UNSET)
+        if found is _UNSET:
+            found = self._memo[key] = make()
+        return found  # type: ignore[no-any-return]
 
 
 DeadlineQuery = Callable[[FarmView], list[Obligation]]

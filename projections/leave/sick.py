@@ -26,8 +26,8 @@ def sick_findings(view: FarmView) -> list[Finding]:
         allowance = SICK_DAYS * day_hours(w)
         short: list[tuple[PayrollLine, Decimal]] = []
         by_year: dict[int, list[PayrollLine]] = defaultdict(list)
-        for line in books.lines:
-            if line.worker_id == worker_id and line.stub_date <= books.as_of:
+        for line in books.worker_lines(worker_id):
+            if line.stub_date <= books.as_of:
                 by_year[line.period_start.year].append(line)
         for year in sorted(by_year):
             left = allowance

@@ -50,7 +50,8 @@ def vacation_payouts(view: FarmView) -> list[Obligation]:
 
 
 def _year(books: Books, worker_id: str, w: Mapping[str, Any], year: int, left: date | None) -> Obligation | None:
-    lines = in_year(books.lines, worker_id, year)
+    mine = books.worker_lines(worker_id)
+    lines = in_year(mine, worker_id, year)
     if not lines:
         return None
     hours = day_hours(w)
@@ -62,7 +63,7 @@ def _year(books: Books, worker_id: str, w: Mapping[str, Any], year: int, left: d
     separated = left is not None and left.year == year
     due = (max((x.scheduled_pay_date for x in lines), default=left) if separated and left else date(year + 1, 1, 31))
     paid, met_on, causes = Decimal(0), None, [x.event_id for x in lines]
-    payouts = sorted((x for x in books.lines if x.worker_id == worker_id and x.vacation_payout > 0
+    payouts = sorted((x for x in mine if x.vacation_payout > 0
                       and payout_year(x) == year and x.stub_date <= books.as_of),
                      key=lambda x: (x.stub_date, x.event_id))
     for x in payouts:

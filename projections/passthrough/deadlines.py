@@ -7,9 +7,8 @@ from datetime import date, timedelta
 from projections.calendar import add_days, month_bounds, next_period
 from projections.compliance import FarmView, Obligation
 from projections.passthrough.books import Books
-from projections.passthrough.eligibility import month_workers
-from projections.passthrough.payroll import PayrollLine, bonus_lines, lines_of
-from projections.passthrough.remittances import premium_months, received_in
+from projections.passthrough.payroll import PayrollLine
+from projections.passthrough.remittances import premium_months
 
 FIRST_PASS_THROUGH_DAYS = 15
 REPORT_DAY = 15
@@ -30,7 +29,7 @@ def first_pass_through(view: FarmView) -> list[Obligation]:
     passed over, and the clock starts at the first remittance of the first month that has one (a month
     with no payroll on record yet counts: nothing shows it has none). Raises RateMissing like PT-2."""
     books = Books.of(view)
-    first = next((received_in(books.remittances, period, books.as_of)[0]
+    first = next((books.received_in(period, books.as_of)[0]
                   for period in premium_months(books.remittances, books.as_of) if _owed(books, period)), None)
     if first is None:
         return []
@@ -40,7 +39,7 @@ def first_pass_through(view: FarmView) -> list[Obligation]:
 
 
 def _owed(books: Books, period: str) -> bool:
-    months = month_workers(books.lines, books.membership, books.reference, period)
+    months = books.month_workers(period)
     return not months or any(m.eligible for m in months)
 
 
@@ -51,11 +50,12 @@ def monthly_bonus_lines(view: FarmView) -> list[Obligation]:
     rows: list[Obligation] = []
     for period in premium_months(books.remittances, books.as_of):
         due = month_bounds(next_period(period))[1]
-        premium = tuple(r.event_id for r in received_in(books.remittances, period))
-        for month in month_workers(books.lines, books.membership, books.reference, period):
+        premium = tuple(r.event_id for r in books.received_in(period))
+        bonus = books.bonus_lines(period)
+        for month in books.month_workers(period):
             if not month.eligible:
                 continue
-            met_on, met_by = _met(_first_paid(bonus_lines(lines_of(books.lines, month.worker_id), period)))
+            met_on, met_by = _met(_first_paid([line for line in bonus if line.worker_id == month.worker_id]))
             rows.append(Obligation("PT-2", books.farm_id, f"{month.worker_id}/{period}", due, met_on,
                                    (*premium, *month.causes, *met_by)))
     return rows

@@ -4,8 +4,9 @@ Qualifying: not supervisory and not a relative of the owner. Eligible: qualifyin
 week in the month, and earned a net hourly wage below the livable wage in force, where
 net = (gross - MD bonus - housing - health insurance deductions) / hours.
 Weekly average = hours / (days / 7), over the days of the month the worker was employed (a new hire's
-first month or a leaver's last counts only their days; docs/decisions.md). Arithmetic is exact (fractions),
-so the answer does not depend on the order the lines are added in.
+first month or a leaver's last counts only their days; docs/decisions.md). Arithmetic is exact (fractions,
+summed as integers over a common denominator: the same rational numbers, without a Fraction per term), so
+the answer does not depend on the order the lines are added in.
 """
 
 from __future__ import annotations
@@ -14,6 +15,7 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from datetime import date
 from fractions import Fraction
+from math import lcm
 from typing import Any
 
 from projections.calendar import month_bounds
@@ -49,12 +51,20 @@ class WorkerMonth:
 
     @property
     def full_time(self) -> bool:
-        return self.hours > 0 and self.weekly_average >= MIN_WEEKLY_HOURS
+        """hours > 0 and weekly_average >= 30, compared in integers (days >= 1, denominators > 0)."""
+        hours = self.hours
+        return hours.numerator > 0 and hours.numerator * 7 >= MIN_WEEKLY_HOURS * self.days * hours.denominator
 
     @property
     def below_livable(self) -> bool:
-        net = self.net_hourly
-        return net is not None and net < Fraction(self.livable.value)
+        """net_hourly < the livable wage, compared in integers: wage_pay / hours < l  <=>  wage_pay < l * hours
+        when hours > 0 (the inequality turns when hours < 0)."""
+        hours, pay = self.hours, self.wage_pay
+        if hours.numerator == 0:
+            return False
+        num, den = self.livable.value.as_integer_ratio()
+        left, right = pay.numerator * hours.denominator * den, num * hours.numerator * pay.denominator
+        return left < right if hours.numerator > 0 else left > right
 
     @property
     def eligible(self) -> bool:
@@ -78,17 +88,27 @@ def employed_days(worker: Mapping[str, Any] | None, period: str) -> int:
 
 def worker_month(worker_id: str, period: str, lines: Iterable[PayrollLine],
                  worker: Mapping[str, Any] | None, livable: Rate) -> WorkerMonth:
-    """`lines` may hold other workers' lines too: only the worker's count."""
+    """`lines` may hold other workers' lines too: only the worker's count. Each line counts its share of
+    the month (days in it / days of its pay period) of its hours and of its wage pay, exactly: each sum is
+    kept as integers over a common denominator, and is the Fraction the same terms add up to."""
     mine = [line for line in lines if line.worker_id == worker_id]
-    hours = Fraction(0)
-    pay = Fraction(0)
+    first, last = month_bounds(period)
+    h_num, h_den, p_num, p_den = 0, 1, 0, 1
     for line in mine:
-        part = line.in_month(period)
-        hours += part * Fraction(line.hours)
-        pay += part * Fraction(line.gross - line.md_bonus - line.deducted(*WAGE_DEDUCTIONS))
+        overlap = max((min(last, line.period_end) - max(first, line.period_start)).days + 1, 0)
+        days = line.days
+        if days < 0:  # Fraction(overlap, days) keeps its sign in the numerator
+            overlap, days = -overlap, -days
+        num, den = line.hours.as_integer_ratio()  # exact: what Fraction(Decimal) is made of
+        common = lcm(h_den, days * den)
+        h_num, h_den = h_num * (common // h_den) + overlap * num * (common // (days * den)), common
+        wage = line.gross - line.md_bonus - line.deducted(*WAGE_DEDUCTIONS)
+        num, den = wage.as_integer_ratio()
+        common = lcm(p_den, days * den)
+        p_num, p_den = p_num * (common // p_den) + overlap * num * (common // (days * den)), common
     return WorkerMonth(
-        worker_id=worker_id, period=period, hours=hours, days=employed_days(worker, period), wage_pay=pay,
-        qualifying=qualifying(worker), livable=livable,
+        worker_id=worker_id, period=period, hours=Fraction(h_num, h_den), days=employed_days(worker, period),
+        wage_pay=Fraction(p_num, p_den), qualifying=qualifying(worker), livable=livable,
         causes=tuple(sorted(line.event_id for line in mine)),
     )
 
@@ -97,7 +117,12 @@ def month_workers(lines: Iterable[PayrollLine], membership: State, reference: St
                   period: str) -> list[WorkerMonth]:
     """Every worker with pay in the month, sorted by worker id. Raises RateMissing if no livable wage is in
     force on the month's last day (the rate in force at month end applies to the whole month)."""
-    month = touching(lines, period)
+    return workers_of_month(touching(lines, period), membership, reference, period)
+
+
+def workers_of_month(month: list[PayrollLine], membership: State, reference: State,
+                     period: str) -> list[WorkerMonth]:
+    """`month_workers` given the lines that touch the month, in the books' order (`Books.touching`)."""
     if not month:
         return []
     livable = livable_wage_on(reference, month_bounds(period)[1])

@@ -23,7 +23,7 @@ from projections.compliance import FarmView, Finding
 from projections.passthrough.books import Books
 from projections.passthrough.payroll import PayrollLine
 from projections.passthrough.query import decimal_of
-from projections.reference.rates import Rate, minimum_wage_changes, minimum_wage_on
+from projections.reference.rates import Rate
 
 
 @dataclass(frozen=True, slots=True)
@@ -53,13 +53,26 @@ def wage_check(line: PayrollLine, minimum: Rate, day: date) -> WageCheck:
                      (wage - Fraction(line.deducted("housing"))) / Fraction(line.hours), day)
 
 
+def meets(line: PayrollLine, minimum: Rate) -> bool:
+    """`wage_check(line, minimum, day).net_of_housing >= minimum`, for a line with hours > 0, in integers:
+    (w - h) / hours >= m  <=>  (w - h) * m_den >= m_num * hours, every denominator being positive."""
+    w_num, w_den = (line.gross - line.md_bonus).as_integer_ratio()
+    h_num, h_den = line.deducted("housing").as_integer_ratio()
+    t_num, t_den = line.hours.as_integer_ratio()
+    m_num, m_den = minimum.value.as_integer_ratio()
+    return (w_num * h_den - h_num * w_den) * t_den * m_den >= m_num * w_den * h_den * t_num
+
+
 def first_short_day(books: Books, line: PayrollLine, grace_until: date | None) -> WageCheck | None:
     """The check of the first day worked whose minimum the line's pay falls short of, if any."""
-    days = minimum_wage_changes(books.reference, books.jurisdiction, line.period_start, line.period_end)
+    days = books.minimum_wage_changes(line.period_start, line.period_end)
     if grace_until is not None and line.period_start < grace_until <= line.period_end:
         days = sorted({*days, grace_until})
     for day in days:
-        check = wage_check(line, minimum_wage_on(books.reference, books.jurisdiction, day), day)
+        minimum = books.minimum_wage_on(day)
+        if line.hours > 0 and meets(line, minimum):
+            continue  # WageCheck.breaks would say no: not below the minimum
+        check = wage_check(line, minimum, day)
         if check.breaks(grace_until):
             return check
     return None

@@ -9,6 +9,7 @@ is paid less than twice a month; one row per worker, dated by the first such lin
 from __future__ import annotations
 
 from collections import defaultdict
+from datetime import date
 
 from projections.calendar import add_business_days
 from projections.compliance import FarmView, Finding, Obligation
@@ -21,12 +22,15 @@ LONGEST_PERIOD_DAYS = 16
 
 def pay_deadlines(view: FarmView) -> list[Obligation]:
     books = Books.of(view)
-    return [
-        Obligation("PT-8", books.farm_id, line.worker_id,
-                   add_business_days(line.scheduled_pay_date, GRACE_BUSINESS_DAYS), line.paid_on, (line.event_id,))
-        for line in books.lines
-        if line.period_start <= books.as_of
-    ]
+    due: dict[date, date] = {}  # a farm's workers share their pay dates: each one's business day once
+    rows = []
+    for line in books.lines:
+        if line.period_start <= books.as_of:
+            day = line.scheduled_pay_date
+            if day not in due:
+                due[day] = add_business_days(day, GRACE_BUSINESS_DAYS)
+            rows.append(Obligation("PT-8", books.farm_id, line.worker_id, due[day], line.paid_on, (line.event_id,)))
+    return rows
 
 
 def pay_frequency_findings(view: FarmView) -> list[Finding]:

@@ -8,13 +8,13 @@ days (docs/decisions.md).
 
 from __future__ import annotations
 
-import threading
 from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date, datetime
 from decimal import Decimal
 from fractions import Fraction
+from operator import attrgetter
 from typing import Any
 
 from projections.calendar import month_bounds
@@ -53,7 +53,11 @@ class PayrollLine:
     vacation_payout: Decimal = ZERO
 
     def deducted(self, *kinds: str) -> Decimal:
-        return sum((amount for kind, amount in self.deductions if kind in kinds), ZERO)
+        total = ZERO  # the sum from ZERO, term by term in order (a loop: asked for every line and month)
+        for kind, amount in self.deductions:
+            if kind in kinds:
+                total += amount
+        return total
 
     @property
     def days(self) -> int:
@@ -74,28 +78,41 @@ class PayrollLine:
         return self.paid_on or self.scheduled_pay_date
 
 
-def _line(raw: dict[str, Any]) -> PayrollLine:
-    def money(key: str) -> Decimal:
-        return Decimal(raw.get(key) or 0)
+class _Amounts(dict[Any, Decimal]):
+    """Decimal(text or 0) of an amount: the ones most lines carry (no bonus, no leave) shared, the others
+    parsed when asked (and not kept: the table stays these four)."""
 
+    def __missing__(self, text: Any) -> Decimal:
+        return Decimal(text or 0)
+
+
+_AMOUNT = _Amounts({"0": Decimal("0"), "0.00": Decimal("0.00"), None: Decimal(0), "": Decimal(0)})
+
+
+def _line(raw: dict[str, Any]) -> PayrollLine:
+    """One line of the fold's state as the rules read it, parsed once per books (`Books.of`). The fields
+    are given in PayrollLine's order (positional: a fifth of the cost; tests/unit/test_pt_payroll_parse.py
+    checks every field by name)."""
+    get, day, amount = raw.get, date.fromisoformat, _AMOUNT
+    paid_on, holiday_hourly, listed = get("paid_on"), get("holiday_hourly"), get("deductions")
+    deductions: tuple[tuple[str, Decimal], ...] = ()
+    consents: tuple[tuple[str, Decimal, bool], ...] = ()
+    if listed:
+        pairs, triples = [], []
+        for d in listed:
+            value = Decimal(d["amount"])
+            pairs.append((d["kind"], value))
+            triples.append((d["kind"], value, bool(d.get("consented", True))))
+        deductions, consents = tuple(pairs), tuple(triples)
     return PayrollLine(
-        event_id=raw["event_id"], occurred_at=datetime.fromisoformat(raw["occurred_at"]),
-        worker_id=raw["worker_id"], period_start=date.fromisoformat(raw["period_start"]),
-        period_end=date.fromisoformat(raw["period_end"]),
-        scheduled_pay_date=date.fromisoformat(raw["scheduled_pay_date"]),
-        paid_on=date.fromisoformat(raw["paid_on"]) if raw.get("paid_on") else None,
-        hours=money("hours_worked"), hourly_wage=money("hourly_wage"), md_bonus=money("md_bonus"),
-        md_bonus_label=raw.get("md_bonus_label"), md_bonus_period=raw.get("md_bonus_period"),
-        other_bonuses=money("other_bonuses"), gross=money("gross"),
-        deductions=tuple((d["kind"], Decimal(d["amount"])) for d in raw.get("deductions") or ()),
-        net=money("net"), corrects=raw.get("corrects"),
-        deduction_consents=tuple((d["kind"], Decimal(d["amount"]), bool(d.get("consented", True)))
-                                 for d in raw.get("deductions") or ()),
-        holiday_hours=money("holiday_hours"),
-        holiday_hourly=Decimal(raw["holiday_hourly"]) if raw.get("holiday_hourly") is not None else None,
-        sick_hours_taken=money("sick_hours_taken"), sick_hours_paid=money("sick_hours_paid"),
-        vacation_hours_taken=money("vacation_hours_taken"), vacation_hours_paid=money("vacation_hours_paid"),
-        vacation_payout=money("vacation_payout"),
+        raw["event_id"], datetime.fromisoformat(raw["occurred_at"]), raw["worker_id"], day(raw["period_start"]),
+        day(raw["period_end"]), day(raw["scheduled_pay_date"]), day(paid_on) if paid_on else None,
+        amount[get("hours_worked")], amount[get("hourly_wage")], amount[get("md_bonus")], get("md_bonus_label"),
+        get("md_bonus_period"), amount[get("other_bonuses")], amount[get("gross")], deductions,
+        amount[get("net")], get("corrects"), consents, amount[get("holiday_hours")],
+        Decimal(holiday_hourly) if holiday_hourly is not None else None, amount[get("sick_hours_taken")],
+        amount[get("sick_hours_paid")], amount[get("vacation_hours_taken")], amount[get("vacation_hours_paid")],
+        amount[get("vacation_payout")],
     )
 
 
@@ -117,36 +134,10 @@ def effective_lines(state: State) -> list[PayrollLine]:
     every = [_line(raw) for raw in state.get("lines", {}).values()]
     gone = superseded(every)
     kept = [line for line in every if line.event_id not in gone]
-    return sorted(kept, key=lambda x: (x.period_start, x.worker_id, x.event_id))
-
-
-def lines_of(lines: Iterable[PayrollLine], worker_id: str) -> list[PayrollLine]:
-    if isinstance(lines, list):  # asked once per worker and month of the same books: index them once
-        return list(_by_worker(lines).get(worker_id, ()))
-    return [line for line in lines if line.worker_id == worker_id]
-
-
-_index = threading.local()
-
-
-def _by_worker(lines: list[PayrollLine]) -> dict[str, list[PayrollLine]]:
-    """The lines by worker, in their order; kept for the thread's last list (books are never changed)."""
-    last: tuple[list[PayrollLine], int, dict[str, list[PayrollLine]]] | None = getattr(_index, "last", None)
-    if last is not None and last[0] is lines and last[1] == len(lines):
-        return last[2]
-    index: dict[str, list[PayrollLine]] = defaultdict(list)
-    for line in lines:
-        index[line.worker_id].append(line)
-    _index.last = (lines, len(lines), index)
-    return index
+    return sorted(kept, key=attrgetter("period_start", "worker_id", "event_id"))
 
 
 def touching(lines: Iterable[PayrollLine], period: str) -> list[PayrollLine]:
     """Lines whose pay period has at least one day in the month."""
     first, last = month_bounds(period)
     return [line for line in lines if line.period_start <= last and line.period_end >= first]
-
-
-def bonus_lines(lines: Iterable[PayrollLine], period: str) -> list[PayrollLine]:
-    """Lines that pass through the premium of `period` (`md_bonus_period`), with a bonus on them."""
-    return [line for line in lines if line.md_bonus_period == period and line.md_bonus > 0]

@@ -12,10 +12,10 @@ from dataclasses import dataclass
 from datetime import date
 from decimal import ROUND_HALF_UP, Decimal
 from fractions import Fraction
-from math import floor
+from math import lcm
 
 from events.types import CENT
-from projections.passthrough.payroll import PayrollLine, bonus_lines
+from projections.passthrough.payroll import PayrollLine
 from projections.passthrough.remittances import Remittance
 from projections.projection import State
 from projections.reference.rates import worker_share_on
@@ -45,21 +45,25 @@ def bonus_pool(month: Iterable[Remittance], reference: State) -> Pool:
 
 
 def split(pool: Decimal, hours: Mapping[str, Fraction]) -> dict[str, Decimal]:
-    """Each worker's share of `pool` by hours, in cents that add up to `pool` exactly (largest remainder)."""
-    total = sum(hours.values(), Fraction(0))
+    """Each worker's share of `pool` by hours, in cents that add up to `pool` exactly (largest remainder).
+
+    Exact in integers: with every worker's hours over one common denominator (h_w = H_w / D), a worker's
+    exact share cents * h_w / total is cents * H_w / T (T = sum of H_w): floor and remainder by divmod."""
+    common = lcm(*(h.denominator for h in hours.values())) if hours else 1
+    scaled = {w: h.numerator * (common // h.denominator) for w, h in hours.items()}
+    total = sum(scaled.values())
     if not hours or total <= 0:
         return {w: ZERO for w in hours}
     cents = int(pool / CENT)
-    exact = {w: cents * h / total for w, h in hours.items()}
-    base = {w: floor(x) for w, x in exact.items()}
+    parts = {w: divmod(cents * h, total) for w, h in scaled.items()}
+    base = {w: q for w, (q, _) in parts.items()}
     left = cents - sum(base.values())
-    by_remainder = sorted(hours, key=lambda w: (-(exact[w] - base[w]), w))
+    by_remainder = sorted(hours, key=lambda w: (-parts[w][1], w))
     for w in by_remainder[:left]:
         base[w] += 1
     return {w: Decimal(c) * CENT for w, c in base.items()}
 
 
-def paid_lines(lines: Iterable[PayrollLine], period: str, as_of: date | None = None) -> list[PayrollLine]:
-    """The bonus lines paid (by `as_of`) for a premium month: their md_bonus_period is that month."""
-    return [line for line in bonus_lines(lines, period)
-            if line.paid_on is not None and (as_of is None or line.paid_on <= as_of)]
+def paid_by(bonus: Iterable[PayrollLine], as_of: date | None = None) -> list[PayrollLine]:
+    """Those of a premium month's bonus lines (`Books.bonus_lines`) paid by `as_of` (ever, when None)."""
+    return [line for line in bonus if line.paid_on is not None and (as_of is None or line.paid_on <= as_of)]

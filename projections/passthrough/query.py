@@ -15,10 +15,9 @@ from typing import Any
 
 from events.types import CENT
 from projections.passthrough.books import Books
-from projections.passthrough.eligibility import WorkerMonth, month_workers
+from projections.passthrough.eligibility import WorkerMonth
 from projections.passthrough.payroll import PayrollLine
-from projections.passthrough.pool import ZERO, Pool, bonus_pool, paid_lines, split
-from projections.passthrough.remittances import received_in
+from projections.passthrough.pool import ZERO, Pool, bonus_pool, paid_by, split
 
 TOLERANCE = CENT
 """PT-4: paid minus expected below -$0.01 is a shortfall; a cent of rounding is not."""
@@ -71,16 +70,18 @@ class PassThrough:
 def pass_through(books: Books, period: str, as_of: date | None = None) -> PassThrough:
     """Premium counted if received by `as_of`, bonus if paid by `as_of` (both: everything when None).
     Raises RateMissing when the month needs a rate the program has not set."""
-    pool = bonus_pool(received_in(books.remittances, period, as_of), books.reference)
-    months = {m.worker_id: m for m in month_workers(books.lines, books.membership, books.reference, period)}
+    pool = bonus_pool(books.received_in(period, as_of), books.reference)
+    months = {m.worker_id: m for m in books.month_workers(period)}
     expected = split(pool.amount, {w: m.hours for w, m in months.items() if m.eligible})
-    paid = paid_lines(books.lines, period, as_of)
+    paid: dict[str, list[PayrollLine]] = {}
+    for line in paid_by(books.bonus_lines(period), as_of):  # each worker's, in the books' order
+        paid.setdefault(line.worker_id, []).append(line)
     rows = [
         WorkerShare(
             worker_id=w, eligible=w in months and months[w].eligible,
             hours=months[w].hours if w in months else Fraction(0), expected=expected.get(w, ZERO),
-            month=months.get(w), bonus=tuple(line for line in paid if line.worker_id == w),
+            month=months.get(w), bonus=tuple(paid.get(w, ())),
         )
-        for w in sorted(set(months) | {line.worker_id for line in paid})
+        for w in sorted(set(months) | set(paid))
     ]
     return PassThrough(books.farm_id, period, pool, rows)

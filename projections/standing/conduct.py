@@ -74,9 +74,16 @@ def all_facts(state: State, tz: str | None, until: date | None = None) -> list[F
 
 
 def view_facts(view: FarmView, types: tuple[str, ...]) -> list[Fact]:
-    """The farm's facts of these types (all, if none named) dated up to `view.as_of`, in order."""
+    """The farm's facts of these types (all, if none named) dated up to `view.as_of`, in order: dated and
+    sorted once per view (the CO/AU/AP/PE/ED rules ask many times, e.g. once per complaint or hire)."""
+    every = view.remembered(("conduct facts", NAME), lambda: _view_facts(view))
+    if not types:
+        return list(every)
+    return list(view.remembered(("conduct facts", NAME, types), lambda: [f for f in every if f["type"] in types]))
+
+
+def _view_facts(view: FarmView) -> list[Fact]:
     tz = view.state("membership").get("time_zone")
     found: dict[str, Any] = view.state(NAME).get("facts") or {}
     day = view.as_of.isoformat()
-    picked = (dated(f, tz) for f in found.values() if not types or f["type"] in types)
-    return sorted((f for f in picked if f["on"] <= day), key=fact_order)
+    return sorted((f for f in (dated(f, tz) for f in found.values()) if f["on"] <= day), key=fact_order)

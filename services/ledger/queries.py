@@ -22,7 +22,7 @@ from projections.compliance import FarmView, ordered
 from projections.projection import is_parted, merged
 from projections.reference.rates import RateMissing
 from projections.registry import all_projections, deadline_queries, finding_queries
-from services.store.answers import Stored, read, store
+from services.store.answers import Stored, current_stamps, load, read, store
 from services.store.history import history_rows
 from services.store.schema import projection_state
 from services.store.states import load_all_parts
@@ -179,27 +179,39 @@ def answer_bodies(engine: Engine, kind: str, farm_id: str | None, as_of: datetim
     """`deadlines` or `findings`: each farm's rows as one JSON array, in farm order; read from `answers` while
     still current for its day, else folded from the farm's states and stored (services/store/answers.py).
     A farm that cannot answer is reported (when errors are collected) and never stored."""
+    for _, bodies in farm_answers(engine, (kind,), farm_id, as_of, errors):
+        yield bodies[kind]
+
+
+def farm_answers(engine: Engine, kinds: tuple[str, ...], farm_id: str | None, as_of: datetime,
+                 errors: list[str] | None = None) -> Iterator[tuple[str, dict[str, bytes]]]:
+    """(farm, {kind: JSON array}) in farm order, for several kinds at once: a farm whose stored rows of any
+    of them are stale is read and folded once for all of them (the timer keeps both kinds warm). A farm whose
+    states cannot be read is left out (reported when errors are collected); a kind whose rules could not all
+    answer is given but never stored."""
     farms = farm_ids(engine, farm_id)
     for i in range(0, len(farms), _FARMS_AT_ONCE):
         chunk = farms[i: i + _FARMS_AT_ONCE]
         with engine.connect() as conn:
-            stamps, stored = read(conn, kind, chunk)
-        fresh: dict[str, Stored] = {}
+            stamps = current_stamps(conn, chunk)  # before the rows and the states: see services/store/answers.py
+            stored = {kind: load(conn, kind, chunk) for kind in kinds}
+        fresh: dict[str, dict[str, Stored]] = {kind: {} for kind in kinds}
         for farm in chunk:
-            hit = stored.get(farm)
-            if hit is not None and hit.answers(stamps[farm], as_of):
-                yield hit.body
-                continue
-            before = len(errors) if errors is not None else 0
-            answered = _fold_answer(engine, kind, farm, as_of, errors)
-            if answered is None:
-                continue
-            rows, zone, day = answered
-            body = orjson.dumps(rows)
-            if errors is None or len(errors) == before:
-                fresh[farm] = Stored(zone, day.isoformat(), stamps[farm], body)
-            yield body
-        _keep(engine, kind, fresh)
+            bodies = {kind: hit.body for kind in kinds
+                      if (hit := stored[kind].get(farm)) is not None and hit.answers(stamps[farm], as_of)}
+            if len(bodies) < len(kinds):
+                view = _view_or_none(engine, farm, as_of, errors)
+                if view is None:
+                    continue
+                zone = view.state("membership").get("time_zone")
+                for kind in (k for k in kinds if k not in bodies):
+                    before = len(errors) if errors is not None else 0
+                    bodies[kind] = orjson.dumps(_ANSWERS[kind](view, errors))
+                    if errors is None or len(errors) == before:
+                        fresh[kind][farm] = Stored(zone, view.as_of.isoformat(), stamps[farm], bodies[kind])
+            yield farm, bodies
+        for kind in kinds:
+            _keep(engine, kind, fresh[kind])
 
 
 def stored_answer(engine: Engine, kind: str | None, farm_id: str, as_of: datetime,
@@ -224,19 +236,17 @@ def stored_answer(engine: Engine, kind: str | None, farm_id: str, as_of: datetim
     return orjson.loads(body)
 
 
-def _fold_answer(engine: Engine, kind: str, farm: str, as_of: datetime, errors: list[str] | None
-                 ) -> tuple[list[dict[str, Any]], str | None, date] | None:
-    """The farm's rows folded from its states, its time zone and the day asked; None when its states cannot
-    be read (reported when errors are collected, the other farms still answer)."""
+def _view_or_none(engine: Engine, farm: str, as_of: datetime, errors: list[str] | None) -> FarmView | None:
+    """The farm's view; None when its states cannot be read (reported when errors are collected, the other
+    farms still answer)."""
     try:
-        view = farm_view(engine, farm, as_of)
+        return farm_view(engine, farm, as_of)
     except Exception as exc:
         if errors is None:
             raise
         log.exception("%s: states not readable", farm)
         errors.append(f"{farm}: its states cannot be read ({type(exc).__name__})")
         return None
-    return _ANSWERS[kind](view, errors), view.state("membership").get("time_zone"), view.as_of
 
 
 def _keep(engine: Engine, kind: str, fresh: dict[str, Stored]) -> None:

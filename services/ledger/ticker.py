@@ -51,12 +51,11 @@ def tick_once(engine: Engine, lock: AbstractContextManager[object] | None = None
 def warm_answers(engine: Engine, at: datetime) -> None:
     """Fold and store today's deadlines, findings and standing of every farm changed since they were last stored, so a
     reader finds rows (issue 8). Outside the writer's lock: storing them never waits on an ingest."""
-    from services.ledger.queries import answer_bodies, farm_ids, standing
+    from services.ledger.queries import farm_answers, farm_ids, standing
 
     errors: list[str] = []
-    for kind in ("deadlines", "findings"):
-        for _ in answer_bodies(engine, kind, None, at, errors):  # stored as they go: no list of every row
-            pass
+    for _ in farm_answers(engine, ("deadlines", "findings"), None, at, errors):  # one fold of a farm for both,
+        pass  # stored as they go: no list of every row
     for farm in farm_ids(engine):  # read stored when current: a farm changed since folds, the others are read
         try:
             standing(engine, farm, at)

@@ -132,3 +132,24 @@ def test_a_query_never_waits_on_a_held_write_lock(ledger: EmbeddedLedger, tmp_pa
         holder.close()
     assert queries.deadlines(ledger.engine, None, AS_OF[0]) == rows
     assert _stored_count(ledger) == 2
+
+
+def test_the_timer_folds_a_stale_farm_once_for_both_kinds_and_stores_what_each_kind_answers(
+        ledger: EmbeddedLedger, monkeypatch: Any) -> None:
+    assert not ledger.ingest(parse_dicts(enumerate(generate(3, 8, 5, "2025-01"), start=1))).rejected
+    as_of = AS_OF[1]
+    expected = {kind: _folded(ledger, kind, as_of) for kind in ("deadlines", "findings")}
+    with ledger.engine.begin() as conn:
+        conn.execute(delete(answers))
+    views: list[str] = []
+    real = queries.farm_view
+    monkeypatch.setattr(queries, "farm_view", lambda engine, farm, at: views.append(farm) or real(engine, farm, at))
+    from services.ledger.ticker import warm_answers
+
+    warm_answers(ledger.engine, as_of)
+    farms = queries.farm_ids(ledger.engine)
+    assert sorted(views) == sorted(farms + farms)  # once for deadlines and findings, once for standing
+    assert _stored_count(ledger) >= 2 * len(farms)
+    views.clear()
+    assert {kind: getattr(queries, kind)(ledger.engine, None, as_of, []) for kind in expected} == expected
+    assert views == []  # both kinds read from what the timer stored
