@@ -29,6 +29,9 @@ console = Console()
 err = Console(stderr=True)
 T = TypeVar("T")
 
+CEILING_BATCH = 2_000
+"""Lines per `executemany` of the raw ceilings (issue 8's definition), whatever batch the ledger itself uses."""
+
 
 def machine() -> str:
     cpu = next((line.split(":", 1)[1].strip() for line in _cpuinfo() if line.startswith("model name")), "?")

@@ -14,7 +14,7 @@ from pathlib import Path
 
 import orjson
 
-from bench.common import machine, per_second, profiled, program_lines, show, temp_db, timed
+from bench.common import CEILING_BATCH, machine, per_second, profiled, program_lines, show, temp_db, timed
 from events.codec import decode_line
 from services.ledger.embedded import EmbeddedLedger
 from services.ledger.ingest import BATCH, parse_jsonl
@@ -34,9 +34,9 @@ def bare_sqlite(lines: list[bytes]) -> float:
     conn.execute("CREATE INDEX events_by_farm ON events (farm_id, position)")
 
     def run() -> None:
-        for i in range(0, len(lines), BATCH):
+        for i in range(0, len(lines), CEILING_BATCH):
             rows = []
-            for line in lines[i : i + BATCH]:
+            for line in lines[i : i + CEILING_BATCH]:
                 e = orjson.loads(line)
                 digest = hashlib.sha256(line).hexdigest()
                 rows.append((e["event_id"], e["type"], e["farm_id"], e["occurred_at"], e["occurred_at"],

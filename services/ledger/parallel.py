@@ -29,8 +29,9 @@ log = logging.getLogger(__name__)
 
 CHUNK = 2000
 """Lines sent to the worker at a time."""
-AHEAD = 4
-"""Chunks in flight: the worker keeps ahead of the appends without holding the file."""
+AHEAD = 6
+"""Chunks in flight: more than an append's batch (`ingest.BATCH`), so the worker prepares the next batch while
+the ledger appends this one, without holding the file."""
 MIN_LINES = 20_000
 """Below this a file is read in this process: the worker's start and the pipe would cost what they save."""
 WAIT_SECONDS = 120.0

@@ -13,12 +13,14 @@ from datetime import UTC, datetime
 from typing import Any
 
 import orjson
+import pytest
 from sqlalchemy import select
 
 from services.generate.program import generate
+from services.ledger import ingest as ingest_module
 from services.ledger import queries
 from services.ledger.distributed import DistributedLedger
-from services.ledger.ingest import BATCH, parse_dicts, parse_jsonl
+from services.ledger.ingest import parse_dicts, parse_jsonl
 from services.runner.preflight import EXIT_CODE
 from services.store.database import connect
 from services.store.schema import failures, history, outbox
@@ -133,11 +135,13 @@ def test_trust_a_restarted_worker_sweeps_the_quiet_farms_of_its_partitions(
     assert any(d["data"]["rule"] == "PT-1" for d in found), found
 
 
-def test_trust_two_ingests_of_one_file_at_once_report_truthfully(kafka: str, pg_url: str, topic_prefix: str) -> None:
+def test_trust_two_ingests_of_one_file_at_once_report_truthfully(kafka: str, pg_url: str, topic_prefix: str,
+                                                                  monkeypatch: pytest.MonkeyPatch) -> None:
     """Both store everything once between them, and neither calls a good line of an enrolled farm unknown
     (an enrolment that came back as a duplicate used to be forgotten after the first batch)."""
+    monkeypatch.setattr(ingest_module, "BATCH", 2_000)  # several batches of a file this size
     lines = [orjson.dumps(e) for e in generate(farms=9, months=12, seed=9)]
-    assert len(lines) > 2 * BATCH
+    assert len(lines) > 2 * ingest_module.BATCH
     ledgers = [DistributedLedger(pg_url, kafka, prefix=topic_prefix) for _ in range(2)]
     with ThreadPoolExecutor(2) as pool:
         reports = list(pool.map(lambda led: led.ingest(parse_jsonl(lines)).as_json(), ledgers))

@@ -22,6 +22,7 @@ from events.catalogue import DERIVED_TYPES, Event
 from events.codec import EventRejected, decode_document, decode_line, validate
 from services.cli.main import app
 from services.generate.program import generate
+from services.ledger import ingest as ingest_module
 from services.ledger.embedded import EmbeddedLedger
 from services.ledger.ingest import parse_dicts, parse_jsonl
 from services.store.bodies import unpack
@@ -250,6 +251,7 @@ def test_trust_a_store_failure_appends_nothing_of_its_batch_and_reports_every_li
         ledger: EmbeddedLedger, monkeypatch: pytest.MonkeyPatch) -> None:
     lines = program()
     append, calls = ledger.append, []
+    monkeypatch.setattr(ingest_module, "BATCH", 2_000)  # the second batch starts at line 2,001
 
     def failing(batch: Any, at: Any) -> Any:
         calls.append(len(batch))
@@ -270,6 +272,7 @@ def test_trust_cli_prints_the_report_when_the_ingest_stops(tmp_path: Path, monke
     path.write_bytes(b"\n".join(program()[:2_500]) + b"\n")
     db = f"sqlite:///{tmp_path / 'cli.db'}"
     real = EmbeddedLedger.append
+    monkeypatch.setattr(ingest_module, "BATCH", 2_000)  # the second batch starts at line 2,001
 
     def failing(self: EmbeddedLedger, batch: Any, at: Any) -> Any:
         if batch[0].line and batch[0].line > 2_000:
