@@ -177,7 +177,7 @@ class Ingestor:
     def _candidate(
         self, number: int, item: Event | EventRejected | Prepared, pending: set[str], report: IngestReport
     ) -> Candidate | None:
-        ready = item if isinstance(item, Prepared) else prepared_or_rejected(number, item)
+        ready = _ready(number, item)
         try:
             if isinstance(ready, EventRejected):
                 raise ready
