@@ -224,7 +224,35 @@ def query_rows(url: str, months: int, samples: int, program_samples: int, seed: 
                          program_samples)
     rows.append([f"deadlines (all {len(farms)} farms, joined: GET /deadlines)", f"{p50:.1f}", f"{p99:.1f}", "< 1 s"])
     rows.extend(api_latency(url, farms, last.isoformat(), period, samples, rng))
+    rows.extend(next_day(engine, farms, as_of))
     engine.dispose()
+    return rows
+
+
+def next_day(engine: Any, farms: list[str], as_of: Any) -> list[list[str]]:
+    """The first program-wide ask after midnight, as the server's timer leaves it: it ticked today and stored
+    every farm's answers for today and the day after (`warm_answers`); the night's tick writes what time alone
+    brought, which gives those farms a new stamp; then MDSC asks. Beside it, the same ask with nothing stored
+    (every farm folded)."""
+    from services.store.answers import answering, read
+
+    tomorrow = as_of + timedelta(days=1)
+    err.print(f"  the timer's tick and warm today, the night's tick, then deadlines of all {len(farms)} farms")
+    EmbeddedLedger(engine=engine, clock=lambda: as_of).tick(as_of)  # the bench ingests without ticking
+    warm_answers(engine, as_of)
+    ticked = EmbeddedLedger(engine=engine, clock=lambda: tomorrow).tick(tomorrow)
+    changed = {d["farm_id"] for d in ticked.derived} | {e.farm_id for e in ticked.appended}
+    with engine.connect() as conn:
+        stamps, stored = read(conn, "deadlines", farms)
+    ready = sum(answering(stored.get(f, []), stamps[f], tomorrow) is not None for f in farms)
+    p50, _ = latencies(lambda: queries.deadlines(engine, None, tomorrow), 1)
+    rows = [[f"deadlines (all {len(farms)} farms, the next day's first ask: {ready} read as stored the day before,"
+             f" the tick changed {len(changed)})", f"{p50:.1f}", f"{p50:.1f}", "< 1 s"]]
+    with engine.begin() as conn:
+        conn.execute(delete(answers))
+    p50, _ = latencies(lambda: queries.deadlines(engine, None, tomorrow), 1)
+    rows.append([f"deadlines (all {len(farms)} farms, the next day, nothing stored: folds)", f"{p50:.1f}",
+                 f"{p50:.1f}", "-"])
     return rows
 
 

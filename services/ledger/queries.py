@@ -17,12 +17,11 @@ from sqlalchemy import Engine, select
 from sqlalchemy.exc import SQLAlchemyError
 
 from events.types import PROGRAM_KEY
-from projections.calendar import local_date
 from projections.compliance import FarmView, ordered
 from projections.projection import is_parted, merged
 from projections.reference.rates import RateMissing
 from projections.registry import all_projections, deadline_queries, finding_queries
-from services.store.answers import Stored, current_stamps, load, read, store
+from services.store.answers import Stored, answering, current_stamps, day_of, load, read, store
 from services.store.history import history_rows
 from services.store.schema import projection_state
 from services.store.states import load_all_parts
@@ -103,15 +102,16 @@ def _parted() -> set[str]:
     return {p.name for p in all_projections() if is_parted(p)}
 
 
-def farm_view(engine: Engine, farm_id: str, as_of: datetime) -> FarmView:
-    """The farm's states and the program's, with `as_of` turned into the farm's local date."""
+def farm_view(engine: Engine, farm_id: str, as_of: datetime, ahead: int = 0) -> FarmView:
+    """The farm's states and the program's, with `as_of` turned into the farm's local date (`ahead` days on:
+    the answer of a day to come, from the states as they are now)."""
     states = states_of(engine, farm_id)
-    tz = states.get("membership", {}).get("time_zone")
-    with_directories(engine, farm_id, states, local_date(as_of, tz))
+    day = day_of(as_of, states.get("membership", {}).get("time_zone"), ahead)
+    with_directories(engine, farm_id, states, day)
     from services.ledger.kin_queries import with_kin_facts
 
     with_kin_facts(engine, farm_id, states)
-    return FarmView(farm_id, states, states_of(engine, PROGRAM_KEY), local_date(as_of, tz))
+    return FarmView(farm_id, states, states_of(engine, PROGRAM_KEY), day)
 
 
 def farm_ids(engine: Engine, farm_id: str | None = None) -> list[str]:
@@ -184,11 +184,11 @@ def answer_bodies(engine: Engine, kind: str, farm_id: str | None, as_of: datetim
 
 
 def farm_answers(engine: Engine, kinds: tuple[str, ...], farm_id: str | None, as_of: datetime,
-                 errors: list[str] | None = None) -> Iterator[tuple[str, dict[str, bytes]]]:
+                 errors: list[str] | None = None, ahead: int = 0) -> Iterator[tuple[str, dict[str, bytes]]]:
     """(farm, {kind: JSON array}) in farm order, for several kinds at once: a farm whose stored rows of any
-    of them are stale is read and folded once for all of them (the timer keeps both kinds warm). A farm whose
-    states cannot be read is left out (reported when errors are collected); a kind whose rules could not all
-    answer is given but never stored."""
+    of them are stale is read and folded once for all of them (the timer keeps both kinds warm, for today and,
+    with `ahead=1`, the day after). A farm whose states cannot be read is left out (reported when errors are
+    collected); a kind whose rules could not all answer is given but never stored."""
     farms = farm_ids(engine, farm_id)
     for i in range(0, len(farms), _FARMS_AT_ONCE):
         chunk = farms[i: i + _FARMS_AT_ONCE]
@@ -198,9 +198,9 @@ def farm_answers(engine: Engine, kinds: tuple[str, ...], farm_id: str | None, as
         fresh: dict[str, dict[str, Stored]] = {kind: {} for kind in kinds}
         for farm in chunk:
             bodies = {kind: hit.body for kind in kinds
-                      if (hit := stored[kind].get(farm)) is not None and hit.answers(stamps[farm], as_of)}
+                      if (hit := answering(stored[kind].get(farm, []), stamps[farm], as_of, ahead)) is not None}
             if len(bodies) < len(kinds):
-                view = _view_or_none(engine, farm, as_of, errors)
+                view = _view_or_none(engine, farm, as_of, errors, ahead)
                 if view is None:
                     continue
                 zone = view.state("membership").get("time_zone")
@@ -215,18 +215,18 @@ def farm_answers(engine: Engine, kinds: tuple[str, ...], farm_id: str | None, as
 
 
 def stored_answer(engine: Engine, kind: str | None, farm_id: str, as_of: datetime,
-                  answer: Callable[[FarmView], Any], enrolled: bool = True) -> Any:
-    """One farm's answer of `kind` (JSON-ready), read from `answers` while current for its day, else folded
-    and stored (not stored when `kind` is None). LookupError for a farm never enrolled (with `enrolled`);
-    whatever `answer` raises is raised and nothing is stored. Read or folded, the caller gets the same
-    decoded JSON."""
+                  answer: Callable[[FarmView], Any], enrolled: bool = True, ahead: int = 0) -> Any:
+    """One farm's answer of `kind` (JSON-ready) for `as_of` (`ahead` days on), read from `answers` while
+    current for its day, else folded and stored (not stored when `kind` is None). LookupError for a farm
+    never enrolled (with `enrolled`); whatever `answer` raises is raised and nothing is stored. Read or
+    folded, the caller gets the same decoded JSON."""
     if kind is not None:
         with engine.connect() as conn:
             stamps, stored = read(conn, kind, [farm_id])
-        stamp, hit = stamps[farm_id], stored.get(farm_id)
-        if hit is not None and hit.answers(stamp, as_of):
+        stamp = stamps[farm_id]
+        if (hit := answering(stored.get(farm_id, []), stamp, as_of, ahead)) is not None:
             return orjson.loads(hit.body)
-    view = farm_view(engine, farm_id, as_of)
+    view = farm_view(engine, farm_id, as_of, ahead)
     if enrolled and not view.state("membership").get("enrolled_on"):
         raise LookupError(f"unknown farm {farm_id!r} (no FarmEnrolled recorded)")
     body = orjson.dumps(answer(view))
@@ -236,11 +236,12 @@ def stored_answer(engine: Engine, kind: str | None, farm_id: str, as_of: datetim
     return orjson.loads(body)
 
 
-def _view_or_none(engine: Engine, farm: str, as_of: datetime, errors: list[str] | None) -> FarmView | None:
+def _view_or_none(engine: Engine, farm: str, as_of: datetime, errors: list[str] | None,
+                  ahead: int = 0) -> FarmView | None:
     """The farm's view; None when its states cannot be read (reported when errors are collected, the other
     farms still answer)."""
     try:
-        return farm_view(engine, farm, as_of)
+        return farm_view(engine, farm, as_of, ahead)
     except Exception as exc:
         if errors is None:
             raise
@@ -333,14 +334,15 @@ def _linked(engine: Engine, farm_id: str, siblings: list[str]) -> Callable[[str,
     return linked
 
 
-def standing(engine: Engine, farm_id: str, as_of: datetime) -> dict[str, Any]:
-    """SPEC §4 `dignity standing`; LookupError for a farm never enrolled."""
+def standing(engine: Engine, farm_id: str, as_of: datetime, ahead: int = 0) -> dict[str, Any]:
+    """SPEC §4 `dignity standing` (`ahead` days after `as_of`: what the timer stores ahead of time);
+    LookupError for a farm never enrolled."""
     from projections.standing.query import NAME, standing_as_of
 
     def answer(view: FarmView) -> Any:
         return standing_as_of(view.state(NAME), view.as_of).as_json()
 
-    return stored_answer(engine, "standing", farm_id, as_of, answer)  # type: ignore[no-any-return]
+    return stored_answer(engine, "standing", farm_id, as_of, answer, ahead=ahead)  # type: ignore[no-any-return]
 
 
 def notifications(engine: Engine, buyer_id: str) -> list[dict[str, Any]]:

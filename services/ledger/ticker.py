@@ -49,18 +49,25 @@ def tick_once(engine: Engine, lock: AbstractContextManager[object] | None = None
 
 
 def warm_answers(engine: Engine, at: datetime) -> None:
-    """Fold and store today's deadlines, findings and standing of every farm changed since they were last stored, so a
-    reader finds rows (issue 8). Outside the writer's lock: storing them never waits on an ingest."""
+    """Fold and store the deadlines, findings and standing of every farm changed since they were last stored,
+    for its day and for the day after (`AHEAD`), so a reader finds rows (issue 8), and the first readers after
+    midnight too. Outside the writer's lock: storing them never waits on an ingest."""
     from services.ledger.queries import farm_answers, farm_ids, standing
 
     errors: list[str] = []
-    for _ in farm_answers(engine, ("deadlines", "findings"), None, at, errors):  # one fold of a farm for both,
-        pass  # stored as they go: no list of every row
-    for farm in farm_ids(engine):  # read stored when current: a farm changed since folds, the others are read
-        try:
-            standing(engine, farm, at)
-        except LookupError:  # a farm with states but no enrolment yet
-            continue
+    for ahead in AHEAD:
+        for _ in farm_answers(engine, ("deadlines", "findings"), None, at, errors, ahead):  # one fold for both,
+            pass  # stored as they go: no list of every row
+        for farm in farm_ids(engine):  # read stored when current: a farm changed since folds, the others are read
+            try:
+                standing(engine, farm, at, ahead)
+            except LookupError:  # a farm with states but no enrolment yet
+                continue
+
+
+AHEAD = (0, 1)
+"""The days the timer keeps answers stored for: today, and tomorrow, folded from today's states (an answer is a
+pure function of the states and the day; a change to the states before then gives the farm a new stamp)."""
 
 
 def start(engine: Engine, interval: float, lock: AbstractContextManager[object] | None = None,

@@ -4,6 +4,13 @@ A query reads a farm's stored rows when they are for the day asked about and bot
 farm's and the program-wide `*`) are still current; otherwise it folds the farm's states, answers, and stores
 the rows under the stamps it read *before* loading those states, so an answer computed while a writer commits
 is never taken for a current one. Writers give new stamps inside their own transaction (`restamp`).
+
+An answer is a pure function of the states and the farm's day, so the day after's can be folded today: the
+server's timer stores it (`ahead=1`), and the first asks after midnight read rows instead of folding every
+farm, unless the farm's states changed since (the night's tick, or an ingest), which gives it a new stamp.
+A farm keeps a row per (kind, day), and storing one drops the farm's rows of that kind that can no longer
+answer (other stamps: stamps only ever move on) or lie more than two days from it. What is left lies within two days
+of every row stored after it, so a farm has three rows of a kind at most (yesterday, today and tomorrow).
 """
 
 from __future__ import annotations
@@ -11,9 +18,9 @@ from __future__ import annotations
 import uuid
 from collections.abc import Iterable
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import date, datetime, timedelta
 
-from sqlalchemy import Connection, select
+from sqlalchemy import Connection, bindparam, delete, or_, select
 
 from projections.calendar import local_date
 from services.store.schema import answer_stamps, answers, owners
@@ -30,9 +37,20 @@ class Stored:
     stamps: str
     body: bytes
 
-    def answers(self, stamps: str, as_of: datetime) -> bool:
-        """Still the answer for `as_of`: the same farm-local day, and nothing it read has changed since."""
-        return self.stamps == stamps and self.as_of == local_date(as_of, self.zone).isoformat()
+    def answers(self, stamps: str, as_of: datetime, ahead: int = 0) -> bool:
+        """Still the answer for `as_of` (`ahead` days on): the same farm-local day, and nothing it read has
+        changed since."""
+        return self.stamps == stamps and self.as_of == day_of(as_of, self.zone, ahead).isoformat()
+
+
+def day_of(as_of: datetime, zone: str | None, ahead: int = 0) -> date:
+    """The farm-local day an answer is for: `as_of`'s date where the farm is, `ahead` days on."""
+    return local_date(as_of, zone) + timedelta(days=ahead)
+
+
+def answering(rows: list[Stored], stamps: str, as_of: datetime, ahead: int = 0) -> Stored | None:
+    """The stored row that is the answer for `as_of` (`ahead` days on), if one is."""
+    return next((row for row in rows if row.answers(stamps, as_of, ahead)), None)
 
 
 def restamp(conn: Connection, farms: Iterable[str], every_farm: bool) -> None:
@@ -68,25 +86,44 @@ def current_stamps(conn: Connection, farms: list[str]) -> dict[str, str]:
     return {farm: f"{found.get(farm, '')}/{every}" for farm in farms}
 
 
-def read(conn: Connection, kind: str, farms: list[str]) -> tuple[dict[str, str], dict[str, Stored]]:
+def read(conn: Connection, kind: str, farms: list[str]) -> tuple[dict[str, str], dict[str, list[Stored]]]:
     """The farms' current stamps and their stored rows of `kind`, the stamps read first: rows folded from
     states read after them are stored under stamps no older than those states."""
     stamps = current_stamps(conn, farms)
     return stamps, load(conn, kind, farms)
 
 
-def load(conn: Connection, kind: str, farms: list[str]) -> dict[str, Stored]:
-    """The stored rows of `kind` for these farms (current or not: the caller compares their stamps)."""
+def load(conn: Connection, kind: str, farms: list[str]) -> dict[str, list[Stored]]:
+    """The stored rows of `kind` for these farms, each farm's days (current or not: see `answering`)."""
     c = answers.c
     query = select(c.farm_id, c.zone, c.as_of, c.stamps, c.body).where(c.kind == kind)
     if len(farms) < _CHUNK:
         query = query.where(c.farm_id.in_(farms))
     wanted = set(farms)
-    return {farm: Stored(zone, as_of, stamps, bytes(body))
-            for farm, zone, as_of, stamps, body in conn.execute(query) if farm in wanted}
+    found: dict[str, list[Stored]] = {}
+    for farm, zone, as_of, stamps, body in conn.execute(query):
+        if farm in wanted:
+            found.setdefault(farm, []).append(Stored(zone, as_of, stamps, bytes(body)))
+    return found
 
 
 def store(conn: Connection, kind: str, rows: dict[str, Stored]) -> None:
+    """Keep these rows, and drop each farm's rows of `kind` that are dead (other stamps) or far from them."""
+    if not rows:
+        return
+    c = answers.c
+    stale = delete(answers).where(c.farm_id == bindparam("farm"), c.kind == kind, or_(
+        c.stamps != bindparam("stamps"), c.as_of < bindparam("lo"), c.as_of > bindparam("hi")))
+    conn.execute(stale, [{"farm": farm, "stamps": s.stamps, "lo": _near(s.as_of, -NEAR), "hi": _near(s.as_of, NEAR)}
+                         for farm, s in sorted(rows.items())])
     upsert(conn, answers, [{"farm_id": farm, "kind": kind, "zone": s.zone, "as_of": s.as_of, "stamps": s.stamps,
                             "body": s.body} for farm, s in sorted(rows.items())],
-           ["farm_id", "kind"], ["zone", "as_of", "stamps", "body"])
+           ["farm_id", "kind", "as_of"], ["zone", "stamps", "body"])
+
+
+NEAR = 2
+"""Days from a stored row within which the farm's other rows of its kind are kept."""
+
+
+def _near(day: str, days: int) -> str:
+    return (date.fromisoformat(day) + timedelta(days=days)).isoformat()

@@ -16,6 +16,7 @@ from services.store.bodies import is_packed, pack
 from services.store.schema import (
     EMBEDDED_CHECKPOINT,
     READ_MODELS,
+    answers,
     checkpoints,
     events,
     events_enrolled,
@@ -37,6 +38,7 @@ def migrate(engine: Engine) -> None:
         _split_states(conn)
         _standing_snapshots(conn)
         _packed_bodies(conn)
+        _answers_by_day(conn)
         events_enrolled.create(conn, checkfirst=True)  # an index added since: create_all skips existing tables
 
 
@@ -50,6 +52,14 @@ def _history_by_position(conn: Connection) -> None:
     history.drop(conn)
     history.create(conn)
     rebuild_read_models(conn)
+
+
+def _answers_by_day(conn: Connection) -> None:
+    """Stored answers keyed by farm and kind become keyed by their day too. They are a cache of folds (a
+    missing row is folded again on the next ask), so the old table is dropped and made anew, on both backends."""
+    if "as_of" not in inspect(conn).get_pk_constraint("answers")["constrained_columns"]:
+        answers.drop(conn)
+        answers.create(conn)
 
 
 def _split_states(conn: Connection) -> None:

@@ -404,7 +404,8 @@ Index("kin_facts_by_key", kin_facts.c.kind, kin_facts.c.key)
 # Stored answers (issue 8): each farm's deadline and finding rows as of the day they were computed, with the
 # stamps of what they were computed from. A state write gives its farm (and the farm's siblings) a new stamp;
 # a write every farm reads (the program's states, bans, owners, controls, kin flags) gives `*` one. An answer is
-# read only while both stamps are those it was computed under, and only for its day.
+# read only while both stamps are those it was computed under, and only for its day. A farm keeps a row per day
+# (today's, and the next day's the timer folds ahead of time), at most three: services/store/answers.py.
 answer_stamps = Table(
     "answer_stamps",
     metadata,
@@ -417,8 +418,8 @@ answers = Table(
     metadata,
     Column("farm_id", String(120), primary_key=True),
     Column("kind", String(200), primary_key=True),
+    Column("as_of", String(10), primary_key=True),
     Column("zone", String(64), nullable=True),
-    Column("as_of", String(10), nullable=False),
     Column("stamps", String(80), nullable=False),
     Column("body", LargeBinary, nullable=False),
 )

@@ -101,3 +101,28 @@ def check_standing_migration(url: str) -> None:
         assert migrated["snapshot"]["machine"] == snapshots[farm]["machine"]
         assert len(orjson.dumps(migrated)) < old_sizes[farm]
     assert answers(reopened.engine) == before
+
+
+_OLD_ANSWERS = """CREATE TABLE answers (farm_id VARCHAR(120) NOT NULL, kind VARCHAR(200) NOT NULL, zone VARCHAR(64),
+  as_of VARCHAR(10) NOT NULL, stamps VARCHAR(80) NOT NULL, body BLOB NOT NULL, PRIMARY KEY (farm_id, kind))"""
+
+
+def test_stored_answers_keyed_by_farm_and_kind_become_keyed_by_day_and_answer_as_before(tmp_path: Path) -> None:
+    from services.ledger.queries import deadlines
+
+    url = f"sqlite:///{tmp_path / 'old.db'}"
+    ledger = EmbeddedLedger(url)
+    post(ledger, enrol(), complaint(), complaint("c-2"))
+    end = now()
+    answer = deadlines(ledger.engine, FARM, end)
+    with ledger.engine.begin() as conn:  # the previous version's table: a row per farm and kind
+        conn.execute(text("DROP TABLE answers"))
+        conn.execute(text(_OLD_ANSWERS))
+        conn.execute(text("INSERT INTO answers VALUES (:f, 'deadlines', NULL, '2020-01-01', 'x/y', '[]')"), {"f": FARM})
+    ledger.engine.dispose()
+
+    reopened = EmbeddedLedger(url)
+
+    with reopened.engine.connect() as conn:
+        assert inspect(conn).get_pk_constraint("answers")["constrained_columns"] == ["farm_id", "kind", "as_of"]
+    assert deadlines(reopened.engine, FARM, end) == answer

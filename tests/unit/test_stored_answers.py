@@ -141,15 +141,86 @@ def test_the_timer_folds_a_stale_farm_once_for_both_kinds_and_stores_what_each_k
     expected = {kind: _folded(ledger, kind, as_of) for kind in ("deadlines", "findings")}
     with ledger.engine.begin() as conn:
         conn.execute(delete(answers))
-    views: list[str] = []
-    real = queries.farm_view
-    monkeypatch.setattr(queries, "farm_view", lambda engine, farm, at: views.append(farm) or real(engine, farm, at))
-    from services.ledger.ticker import warm_answers
+    views = _counting_views(monkeypatch)
+    from services.ledger.ticker import AHEAD, warm_answers
 
     warm_answers(ledger.engine, as_of)
     farms = queries.farm_ids(ledger.engine)
-    assert sorted(views) == sorted(farms + farms)  # once for deadlines and findings, once for standing
-    assert _stored_count(ledger) >= 2 * len(farms)
+    # for each day kept warm: once for deadlines and findings, once for standing
+    assert sorted(views) == sorted(farms * 2 * len(AHEAD))
+    assert _stored_count(ledger) >= 2 * len(AHEAD) * len(farms)
     views.clear()
     assert {kind: getattr(queries, kind)(ledger.engine, None, as_of, []) for kind in expected} == expected
     assert views == []  # both kinds read from what the timer stored
+
+
+def _counting_views(monkeypatch: Any) -> list[str]:
+    """The farms folded from now on (each call of `queries.farm_view`), in order."""
+    views: list[str] = []
+    real = queries.farm_view
+
+    def counted(engine: Any, farm: str, at: datetime, ahead: int = 0) -> Any:
+        views.append(farm)
+        return real(engine, farm, at, ahead)
+
+    monkeypatch.setattr(queries, "farm_view", counted)
+    return views
+
+
+def _answers_at(ledger: EmbeddedLedger, as_of: datetime) -> dict[str, Any]:
+    farms = queries.farm_ids(ledger.engine)
+    return {"deadlines": queries.deadlines(ledger.engine, None, as_of, []),
+            "findings": queries.findings(ledger.engine, None, as_of, []),
+            "standing": {farm: queries.standing(ledger.engine, farm, as_of) for farm in farms}}
+
+
+def test_the_timer_stores_the_next_days_answers_so_the_first_asks_after_midnight_read_rows(
+        ledger: EmbeddedLedger, monkeypatch: Any) -> None:
+    from datetime import timedelta
+
+    from services.ledger.ticker import warm_answers
+
+    assert not ledger.ingest(parse_dicts(enumerate(generate(3, 8, 5, "2025-01"), start=1))).rejected
+    today, tomorrow = AS_OF[1], AS_OF[1] + timedelta(days=1)
+    expected = _answers_at(ledger, tomorrow)  # folded for tomorrow, tomorrow
+    with ledger.engine.begin() as conn:
+        conn.execute(delete(answers))
+    warm_answers(ledger.engine, today)
+    views = _counting_views(monkeypatch)
+    assert _answers_at(ledger, tomorrow) == expected
+    assert views == []  # every farm's rows were folded the day before
+
+    at = "2025-11-15T10:00:00-05:00"  # farm 2's states change before midnight: its rows for tomorrow are dead
+    assert post(ledger, event("ComplaintReceived", "farm-00002", at, {
+        "complaint_id": "c-overnight", "received_by": "mdsc", "received_at": at, "confidential": True,
+        "conflict_of_interest": False, "categories": ["hours"], "complainant": {"name": "A Worker"}})).accepted == 1
+    changed = _answers_at(ledger, tomorrow)
+    with ledger.engine.connect() as conn:  # its SU-2 siblings read its standing: theirs are dead too
+        owner = select(owners.c.owner_id).where(owners.c.farm_id == "farm-00002")
+        kin = set(conn.execute(select(owners.c.farm_id).where(owners.c.owner_id.in_(owner))).scalars())
+    assert set(views) == kin | {"farm-00002"} != set(queries.farm_ids(ledger.engine))
+    with ledger.engine.begin() as conn:
+        conn.execute(delete(answers))
+    assert _answers_at(ledger, tomorrow) == changed  # what was read for the others is what a fold gives
+
+
+def test_a_farm_keeps_three_days_of_answers_and_none_under_dead_stamps(ledger: EmbeddedLedger) -> None:
+    from datetime import timedelta
+
+    post(ledger, *generate(2, 3, 5, "2025-01"))
+    farm = "farm-00001"
+
+    def rows() -> list[tuple[str, str]]:
+        with ledger.engine.connect() as conn:
+            return list(conn.execute(select(answers.c.as_of, answers.c.stamps).where(
+                answers.c.farm_id == farm, answers.c.kind == "deadlines")).all())
+
+    for days in (0, 1, 2, 3, 6, 4, 5):  # 2025-06-30 … 2025-07-06: a day stored drops those 3 days or more away
+        queries.deadlines(ledger.engine, farm, AS_OF[0] + timedelta(days=days))
+    assert sorted(day for day, _ in rows()) == ["2025-07-04", "2025-07-05", "2025-07-06"]
+    at = "2025-03-20T10:00:00-05:00"
+    assert post(ledger, event("ComplaintReceived", farm, at, {
+        "complaint_id": "c-restamped", "received_by": "mdsc", "received_at": at, "confidential": True,
+        "conflict_of_interest": False, "categories": ["hours"], "complainant": {"name": "A Worker"}})).accepted == 1
+    queries.deadlines(ledger.engine, farm, AS_OF[0] + timedelta(days=4))
+    assert [day for day, _ in rows()] == ["2025-07-04"]  # the others were stored under stamps that moved on
