@@ -203,15 +203,40 @@ def farm_answers(engine: Engine, kinds: tuple[str, ...], farm_id: str | None, as
                 view = _view_or_none(engine, farm, as_of, errors, ahead)
                 if view is None:
                     continue
-                zone = view.state("membership").get("time_zone")
-                for kind in (k for k in kinds if k not in bodies):
-                    before = len(errors) if errors is not None else 0
-                    bodies[kind] = orjson.dumps(_ANSWERS[kind](view, errors))
-                    if errors is None or len(errors) == before:
-                        fresh[kind][farm] = Stored(zone, view.as_of.isoformat(), stamps[farm], bodies[kind])
+                for kind, (body, whole) in folded_answers(view, [k for k in kinds if k not in bodies], errors).items():
+                    bodies[kind] = body
+                    if whole:
+                        fresh[kind][farm] = _stored(view, stamps[farm], body)
             yield farm, bodies
         for kind in kinds:
             _keep(engine, kind, fresh[kind])
+
+
+def folded_answers(view: FarmView, kinds: list[str], errors: list[str] | None) -> dict[str, tuple[bytes, bool]]:
+    """The view's `deadlines` / `findings` as JSON arrays, each with whether every rule answered (only then
+    may it be stored)."""
+    out: dict[str, tuple[bytes, bool]] = {}
+    for kind in kinds:
+        before = len(errors) if errors is not None else 0
+        body = orjson.dumps(_ANSWERS[kind](view, errors))
+        out[kind] = (body, errors is None or len(errors) == before)
+    return out
+
+
+def keep_folded(engine: Engine, kinds: list[str], folded: list[tuple[FarmView, str]]) -> None:
+    """Store the answers of views someone folded anyway (the workers' sweep), each under the stamps its caller
+    read before loading it (services/store/answers.py); a kind a farm's rules could not all answer is not kept."""
+    fresh: dict[str, dict[str, Stored]] = {kind: {} for kind in kinds}
+    for view, stamps in folded:
+        for kind, (body, whole) in folded_answers(view, kinds, []).items():
+            if whole:
+                fresh[kind][view.farm_id] = _stored(view, stamps, body)
+    for kind in kinds:
+        _keep(engine, kind, fresh[kind])
+
+
+def _stored(view: FarmView, stamps: str, body: bytes) -> Stored:
+    return Stored(view.state("membership").get("time_zone"), view.as_of.isoformat(), stamps, body)
 
 
 def stored_answer(engine: Engine, kind: str | None, farm_id: str, as_of: datetime,
@@ -231,8 +256,7 @@ def stored_answer(engine: Engine, kind: str | None, farm_id: str, as_of: datetim
         raise LookupError(f"unknown farm {farm_id!r} (no FarmEnrolled recorded)")
     body = orjson.dumps(answer(view))
     if kind is not None:
-        _keep(engine, kind, {farm_id: Stored(view.state("membership").get("time_zone"), view.as_of.isoformat(),
-                                             stamp, body)})
+        _keep(engine, kind, {farm_id: _stored(view, stamp, body)})
     return orjson.loads(body)
 
 

@@ -25,7 +25,7 @@ from projections.compliance import FarmView
 from projections.derive import derive, derived_id
 from projections.projection import Derived
 from projections.registry import deadline_queries, finding_queries
-from services.ledger.queries import farm_view
+from services.ledger.queries import farm_answers, farm_view, keep_folded
 from services.store.answers import current_stamps
 from services.store.history import bodies_by_id
 from services.store.schema import outbox
@@ -98,7 +98,22 @@ def sweep(engine: Engine, farms: Iterable[str], at: datetime, swept: Swept | Non
     if swept is not None:
         for view, _ in folded:
             swept.note(view.farm_id, stamps[view.farm_id], view)
+        _keep_answers(engine, [(view, stamps[view.farm_id]) for view, _ in folded], at)
     return made
+
+
+KEPT = ["deadlines", "findings"]
+"""The answers the sweep keeps stored, as the embedded server's timer does (services/ledger/ticker.py): MDSC's
+program-wide lists, read as rows the first time they are asked, and the next day's too."""
+
+
+def _keep_answers(engine: Engine, folded: list[tuple[FarmView, str]], at: datetime) -> None:
+    """Today's answers from the views the sweep folded anyway (under the stamps read before them), and the
+    next day's folded now, so the first asks after midnight read rows. The facts are out before this runs."""
+    keep_folded(engine, KEPT, folded)
+    for view, _ in folded:
+        for _ in farm_answers(engine, tuple(KEPT), view.farm_id, at, [], ahead=1):
+            pass
 
 
 def _emit(engine: Engine, found: list[Fact]) -> list[Derived]:

@@ -67,3 +67,25 @@ def test_a_timer_sweep_folds_only_the_farms_changed_since_or_on_a_new_day(
     assert folded == [FARM, FARM, FARM]
     folded.clear()
     assert sweep(ledger.engine, farms, AS_OF + timedelta(days=1)) == [] and folded == [FARM]  # no memo: folds
+
+
+def test_the_sweep_keeps_todays_and_the_next_days_answers_stored_as_a_fold_gives_them(
+        ledger: EmbeddedLedger, monkeypatch: pytest.MonkeyPatch) -> None:
+    from sqlalchemy import delete
+
+    from services.ledger import queries
+    from services.store.schema import answers
+
+    setup(ledger, "w1", "w2")
+    ok(ledger, remit("80.00", "2024-04-03"), full_month("w1", "2024-04"), full_month("w2", "2024-04"))
+    days = (AS_OF, AS_OF + timedelta(days=1))
+    expected = [(deadlines(ledger.engine, None, day), findings(ledger.engine, None, day)) for day in days]
+    with ledger.engine.begin() as conn:
+        conn.execute(delete(answers))
+    sweep(ledger.engine, farm_ids(ledger.engine), AS_OF, Swept())
+    folded: list[str] = []
+    real = queries.farm_view
+    monkeypatch.setattr(queries, "farm_view", lambda *a: folded.append(a[1]) or real(*a))
+    assert [(deadlines(ledger.engine, None, day), findings(ledger.engine, None, day)) for day in days] == expected
+    assert folded == []  # read as the sweep stored them
+    assert any(r["status"] == "missed" for r in expected[1][0])
