@@ -11,7 +11,6 @@ from sqlalchemy import Engine, select
 from events.types import PROGRAM_KEY
 from projections.calendar import local_date, month_bounds
 from projections.compliance import FarmView
-from projections.kin.directory import FLAG_KINDS, VIEW
 from projections.premium.owed import premium_months
 from projections.recruitment.projection import RECRUITMENT
 from projections.recruitment.query import contractors as contractor_rows
@@ -20,21 +19,6 @@ from services.ledger.queries import PERIOD, states_of, stored_answer
 from services.store.schema import kin_facts
 
 CONTRACTOR_KINDS = ("contractor_hire", "contractor_fee", "contractor_violation", "contractor_review")
-
-
-def with_kin_facts(engine: Engine, farm_id: str, states: dict[str, dict[str, Any]]) -> None:
-    """Give a farm's view the cross-farm rows its rules read: the flags of the contractors it hired through
-    (RR-3) and the Article I cases of its jurisdiction (RK-1 FL-R / CL-R)."""
-    via = sorted({h["recruited_via"] for h in (states.get(RECRUITMENT) or {}).get("hires", {}).values()
-                  if h.get("recruited_via")})
-    jurisdiction = (states.get("membership") or {}).get("jurisdiction")
-    with engine.connect() as conn:
-        flags = [dict(r) for r in conn.execute(select(kin_facts).where(
-            kin_facts.c.kind.in_(FLAG_KINDS), kin_facts.c.key.in_(via))).mappings()] if via else []
-        cases = [dict(r) for r in conn.execute(select(kin_facts).where(
-            kin_facts.c.kind == "article_i", kin_facts.c.key.in_([f"{jurisdiction}/a", f"{jurisdiction}/b"])
-        )).mappings()] if jurisdiction else []
-    states[VIEW] = {"flags": flags, "article_i": cases}
 
 
 def _rows(engine: Engine, kinds: tuple[str, ...], key: str | None = None) -> list[dict[str, Any]]:

@@ -1,4 +1,5 @@
-"""Read-side access shared by the CLI and the HTTP API: load states and history rows, nothing else.
+"""Read-side access shared by the CLI and the HTTP API: each SPEC §4 answer, read as stored while current or
+folded from the farm's view (services/store/views.py) and stored (services/store/answers.py).
 
 The answers themselves are computed by the pure queries in `projections/`.
 """
@@ -9,24 +10,21 @@ import logging
 import re
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
-from datetime import date, datetime
-from typing import Any, TypeVar
+from datetime import datetime
+from typing import Any
 
 import orjson
 from sqlalchemy import Engine, select
-from sqlalchemy.exc import SQLAlchemyError
 
-from events.types import PROGRAM_KEY
-from projections.compliance import FarmView, ordered
-from projections.projection import is_parted, merged
-from projections.reference.rates import RateMissing
-from projections.registry import all_projections, deadline_queries, finding_queries
-from services.store.answers import Stored, answering, current_stamps, day_of, load, read, store
+from projections.compliance import FarmView
+from services.store.answers import Stored, answering, as_stored, current_stamps, folded_answers, keep, load, read
 from services.store.history import history_rows
-from services.store.schema import projection_state
-from services.store.states import load_all_parts
+from services.store.views import farm_ids as farm_ids
+from services.store.views import farm_view as farm_view
+from services.store.views import load_state as load_state
+from services.store.views import state_keys as state_keys
+from services.store.views import states_of as states_of
 
-R = TypeVar("R")
 log = logging.getLogger(__name__)
 
 
@@ -60,84 +58,6 @@ def farm_history_page(engine: Engine, farm_id: str, as_of: datetime, known_at: d
                        got[limit - 1][1] if more else None)
 
 
-def load_state(engine: Engine, projection: str, key: str) -> dict[str, Any] | None:
-    if projection in _parted():
-        return states_of(engine, key).get(projection)
-    with engine.connect() as conn:
-        raw = conn.execute(
-            select(projection_state.c.state).where(
-                projection_state.c.projection == projection, projection_state.c.key == key
-            )
-        ).scalar()
-    return orjson.loads(raw) if raw is not None else None
-
-
-def state_keys(engine: Engine, projection: str) -> list[str]:
-    with engine.connect() as conn:
-        return list(
-            conn.execute(
-                select(projection_state.c.key).where(projection_state.c.projection == projection).order_by(
-                    projection_state.c.key
-                )
-            ).scalars()
-        )
-
-
-def states_of(engine: Engine, key: str) -> dict[str, dict[str, Any]]:
-    """Every projection's state for one key (a farm id, or `program`); a split state merged from its parts."""
-    with engine.connect() as conn:
-        rows = conn.execute(
-            select(projection_state.c.projection, projection_state.c.state).where(projection_state.c.key == key)
-        )
-        states = {name: orjson.loads(raw) for name, raw in rows}
-        parts = load_all_parts(conn, None, key)
-    split: dict[str, list[dict[str, Any]]] = {}
-    for (name, _, _), state in parts.items():
-        split.setdefault(name, []).append(state)
-    states.update({name: merged({}, mine) for name, mine in split.items()})
-    return states
-
-
-def _parted() -> set[str]:
-    return {p.name for p in all_projections() if is_parted(p)}
-
-
-def farm_view(engine: Engine, farm_id: str, as_of: datetime, ahead: int = 0) -> FarmView:
-    """The farm's states and the program's, with `as_of` turned into the farm's local date (`ahead` days on:
-    the answer of a day to come, from the states as they are now)."""
-    states = states_of(engine, farm_id)
-    day = day_of(as_of, states.get("membership", {}).get("time_zone"), ahead)
-    with_directories(engine, farm_id, states, day)
-    from services.ledger.kin_queries import with_kin_facts
-
-    with_kin_facts(engine, farm_id, states)
-    return FarmView(farm_id, states, states_of(engine, PROGRAM_KEY), day)
-
-
-def farm_ids(engine: Engine, farm_id: str | None = None) -> list[str]:
-    return [farm_id] if farm_id else state_keys(engine, "membership")
-
-
-def _run(queries: list[Callable[[FarmView], list[R]]], view: FarmView, errors: list[str] | None) -> list[R]:
-    """Every rule query on one farm. A rate the program never set is an error, never a silent zero: it is
-    raised, or, when the caller collects `errors`, reported there while the other rules still answer."""
-    rows: list[R] = []
-    for query in queries:
-        try:
-            rows.extend(query(view))
-        except RateMissing as exc:
-            if errors is None:
-                raise
-            errors.append(f"{view.farm_id}: {exc}")
-        except Exception as exc:  # SPEC §6: one farm's data never stops the other farms' (or rules') answers
-            if errors is None:
-                raise
-            log.exception("%s: %s failed", view.farm_id, getattr(query, "__name__", query))
-            errors.append(f"{view.farm_id}: {getattr(query, '__module__', '?')} cannot answer "
-                          f"({type(exc).__name__})")
-    return rows
-
-
 def deadlines(
     engine: Engine, farm_id: str | None, as_of: datetime, errors: list[str] | None = None
 ) -> list[dict[str, Any]]:
@@ -158,17 +78,6 @@ def answer_rows(engine: Engine, kind: str, farm_id: str | None, as_of: datetime,
         yield from orjson.loads(body)
 
 
-def _deadline_rows(view: FarmView, errors: list[str] | None) -> list[dict[str, Any]]:
-    return [o.as_json(view.as_of) for o in ordered(_run(deadline_queries(), view, errors))]
-
-
-def _finding_rows(view: FarmView, errors: list[str] | None) -> list[dict[str, Any]]:
-    rows = sorted((f for f in _run(finding_queries(), view, errors) if f.on <= view.as_of),
-                  key=lambda f: (f.on, f.rule, f.subject_id))
-    return [f.as_json() for f in rows]
-
-
-_ANSWERS = {"deadlines": _deadline_rows, "findings": _finding_rows}
 PERIOD = re.compile(r"[0-9]{4}-(0[1-9]|1[0-2])")
 _FARMS_AT_ONCE = 400
 """Farms whose stored rows are read (and folded ones stored) together: memory bounded by this, not the program."""
@@ -206,37 +115,10 @@ def farm_answers(engine: Engine, kinds: tuple[str, ...], farm_id: str | None, as
                 for kind, (body, whole) in folded_answers(view, [k for k in kinds if k not in bodies], errors).items():
                     bodies[kind] = body
                     if whole:
-                        fresh[kind][farm] = _stored(view, stamps[farm], body)
+                        fresh[kind][farm] = as_stored(view, stamps[farm], body)
             yield farm, bodies
         for kind in kinds:
-            _keep(engine, kind, fresh[kind])
-
-
-def folded_answers(view: FarmView, kinds: list[str], errors: list[str] | None) -> dict[str, tuple[bytes, bool]]:
-    """The view's `deadlines` / `findings` as JSON arrays, each with whether every rule answered (only then
-    may it be stored)."""
-    out: dict[str, tuple[bytes, bool]] = {}
-    for kind in kinds:
-        before = len(errors) if errors is not None else 0
-        body = orjson.dumps(_ANSWERS[kind](view, errors))
-        out[kind] = (body, errors is None or len(errors) == before)
-    return out
-
-
-def keep_folded(engine: Engine, kinds: list[str], folded: list[tuple[FarmView, str]]) -> None:
-    """Store the answers of views someone folded anyway (the workers' sweep), each under the stamps its caller
-    read before loading it (services/store/answers.py); a kind a farm's rules could not all answer is not kept."""
-    fresh: dict[str, dict[str, Stored]] = {kind: {} for kind in kinds}
-    for view, stamps in folded:
-        for kind, (body, whole) in folded_answers(view, kinds, []).items():
-            if whole:
-                fresh[kind][view.farm_id] = _stored(view, stamps, body)
-    for kind in kinds:
-        _keep(engine, kind, fresh[kind])
-
-
-def _stored(view: FarmView, stamps: str, body: bytes) -> Stored:
-    return Stored(view.state("membership").get("time_zone"), view.as_of.isoformat(), stamps, body)
+            keep(engine, kind, fresh[kind])
 
 
 def stored_answer(engine: Engine, kind: str | None, farm_id: str, as_of: datetime,
@@ -256,7 +138,7 @@ def stored_answer(engine: Engine, kind: str | None, farm_id: str, as_of: datetim
         raise LookupError(f"unknown farm {farm_id!r} (no FarmEnrolled recorded)")
     body = orjson.dumps(answer(view))
     if kind is not None:
-        _keep(engine, kind, {farm_id: _stored(view, stamp, body)})
+        keep(engine, kind, {farm_id: as_stored(view, stamp, body)})
     return orjson.loads(body)
 
 
@@ -274,27 +156,6 @@ def _view_or_none(engine: Engine, farm: str, as_of: datetime, errors: list[str] 
         return None
 
 
-def _keep(engine: Engine, kind: str, fresh: dict[str, Stored]) -> None:
-    """Store what was folded, if the database lets us at once: a query never waits on an ingest's write lock
-    (nor fails because of it); the next query folds again."""
-    if not fresh:
-        return
-    try:
-        with engine.connect() as conn:
-            raw = conn.connection.dbapi_connection if conn.dialect.name == "sqlite" else None
-            waits = raw.execute("PRAGMA busy_timeout").fetchone()[0] if raw is not None else None
-            if raw is not None:
-                raw.execute("PRAGMA busy_timeout = 100")
-            try:
-                with conn.begin():
-                    store(conn, kind, fresh)
-            finally:
-                if raw is not None:
-                    raw.execute(f"PRAGMA busy_timeout = {int(waits)}")  # the pooled connection's own wait again
-    except SQLAlchemyError as exc:  # busy, or anything else: the answer stands, it is only not kept
-        log.info("answers of %d farms not stored: %s", len(fresh), type(exc).__name__)
-
-
 def passthrough(engine: Engine, farm_id: str, period: str, as_of: datetime | None = None) -> dict[str, Any]:
     """SPEC §4 `dignity passthrough`: load the farm's books and answer with the pure query.
     Raises LookupError for an unknown farm, or RateMissing (a LookupError) when a rate is not in force."""
@@ -310,54 +171,6 @@ def passthrough(engine: Engine, farm_id: str, period: str, as_of: datetime | Non
 
 
 # -- standing, notifications and the cross-farm directories (SU-2, PE-1, BU-1) ----------------------------
-def with_directories(engine: Engine, farm_id: str, states: dict[str, dict[str, Any]], day: date) -> None:
-    """Give a farm's view what lives outside its partition: the bans of the people it hired (PE-1), and
-    its siblings' suspensions that only time has brought about so far (SU-2, embedded mode)."""
-    from projections.personnel.rules import BANS
-    from projections.standing.cascade import pending_cascades
-    from projections.standing.conduct import NAME as CONDUCT
-    from projections.standing.query import NAME
-    from services.store.schema import bans, owners
-
-    standing = states.get(NAME)
-    if standing is None:
-        return
-    hired = {f["data"].get("person_id") or f["data"].get("worker_id")
-             for f in (states.get(CONDUCT) or {}).get("facts", {}).values()
-             if f["type"] in ("PersonnelHired", "WorkerHired")}
-    with engine.connect() as conn:
-        rows = conn.execute(select(bans).where(bans.c.person_id.in_(sorted(hired)))).mappings() if hired else []
-        states[BANS] = {"rows": [dict(r) for r in rows]}
-        owner = select(owners.c.owner_id).where(owners.c.farm_id == farm_id)
-        siblings = [f for f in conn.execute(select(owners.c.farm_id).where(owners.c.owner_id.in_(owner))).scalars()
-                    if f != farm_id]
-    if siblings:
-        others = {f: load_state(engine, NAME, f) or {} for f in siblings}
-        states[NAME] = pending_cascades(farm_id, standing, others, day, _linked(engine, farm_id, siblings))
-
-
-def _linked(engine: Engine, farm_id: str, siblings: list[str]) -> Callable[[str, str], bool]:
-    """SU-2: whether a sibling shares this farm's owner, or a controller in force on both on a day."""
-    from services.store.schema import controls, enrolments
-
-    farms = [farm_id, *siblings]
-    with engine.connect() as conn:
-        owner = dict(conn.execute(select(enrolments.c.farm_id, enrolments.c.owner_id)
-                                  .where(enrolments.c.farm_id.in_(farms))).all())
-        spans: dict[str, list[tuple[str, str, str | None]]] = {}
-        for row in conn.execute(select(controls).where(controls.c.farm_id.in_(farms))).mappings():
-            spans.setdefault(row["farm_id"], []).append((row["controller_id"], row["since"], row["until"]))
-
-    def controllers(farm: str, day: str) -> set[str]:
-        found = {c for c, since, until in spans.get(farm, []) if since <= day and (until is None or day <= until)}
-        return found | ({owner[farm]} if farm in owner else set())
-
-    def linked(sibling: str, day: str) -> bool:
-        return bool(controllers(farm_id, day) & controllers(sibling, day))
-
-    return linked
-
-
 def standing(engine: Engine, farm_id: str, as_of: datetime, ahead: int = 0) -> dict[str, Any]:
     """SPEC §4 `dignity standing` (`ahead` days after `as_of`: what the timer stores ahead of time);
     LookupError for a farm never enrolled."""

@@ -44,7 +44,6 @@ from events.types import PROGRAM_KEY
 from projections.membership.projection import Membership
 from projections.standing.query import NAME as STANDING
 from services import structured_logs
-from services.ledger.queries import state_keys
 from services.log.kafka_log import EVENTS, KafkaEventLog, bootstrap_servers, partition_for, topic_name
 from services.runner.preflight import EXIT_CODE, CannotJoin, check_session_timeout
 from services.runner.projector import TRANSIENT, Outcome, Projector, Record
@@ -53,6 +52,7 @@ from services.runner.sweep import Swept, sweep
 from services.settings import settings
 from services.store.database import connect, now
 from services.store.schema import partition_offsets
+from services.store.views import state_keys
 
 log = logging.getLogger(__name__)
 

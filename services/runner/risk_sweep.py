@@ -15,8 +15,8 @@ from sqlalchemy import Connection, Engine, func, select
 from events.types import PROGRAM_KEY
 from projections.projection import Derived
 from projections.risk.changes import level_changes
-from services.ledger.queries import farm_view
 from services.store.schema import events, partition_offsets, relay
+from services.store.views import farm_view
 
 
 class Throttle:

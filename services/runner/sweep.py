@@ -25,11 +25,11 @@ from projections.compliance import FarmView
 from projections.derive import derive, derived_id
 from projections.projection import Derived
 from projections.registry import deadline_queries, finding_queries
-from services.ledger.queries import farm_answers, farm_view, keep_folded
-from services.store.answers import current_stamps
+from services.store.answers import current_stamps, keep_folded
 from services.store.history import bodies_by_id
 from services.store.schema import outbox
 from services.store.upsert import upsert
+from services.store.views import farm_view
 
 log = logging.getLogger(__name__)
 
@@ -108,12 +108,23 @@ program-wide lists, read as rows the first time they are asked, and the next day
 
 
 def _keep_answers(engine: Engine, folded: list[tuple[FarmView, str]], at: datetime) -> None:
-    """Today's answers from the views the sweep folded anyway (under the stamps read before them), and the
-    next day's folded now, so the first asks after midnight read rows. The facts are out before this runs."""
+    """Today's answers from the views the sweep folded anyway, and the next day's from views folded now, each
+    under the stamps read before the first views were (a write since gives a newer stamp: never taken for
+    current), so the first asks after midnight read rows. The facts are out before this runs."""
     keep_folded(engine, KEPT, folded)
-    for view, _ in folded:
-        for _ in farm_answers(engine, tuple(KEPT), view.farm_id, at, [], ahead=1):
-            pass
+    for i in range(0, len(folded), _AHEAD_AT_ONCE):  # views held a chunk at a time, not the whole sweep's
+        ahead = []
+        for view, stamps in folded[i: i + _AHEAD_AT_ONCE]:
+            try:
+                ahead.append((farm_view(engine, view.farm_id, at, ahead=1), stamps))
+            except (OperationalError, InterfaceError):
+                raise  # the database, not the farm: the next sweep tries again
+            except Exception:  # its answers are folded when asked; the other farms' are still kept
+                log.exception("sweep: %s's next day cannot be folded", view.farm_id)
+        keep_folded(engine, KEPT, ahead)
+
+
+_AHEAD_AT_ONCE = 100
 
 
 def _emit(engine: Engine, found: list[Fact]) -> list[Derived]:

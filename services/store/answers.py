@@ -15,16 +15,26 @@ of every row stored after it, so a farm has three rows of a kind at most (yester
 
 from __future__ import annotations
 
+import logging
 import uuid
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
+from typing import Any, TypeVar
 
-from sqlalchemy import Connection, bindparam, delete, or_, select
+import orjson
+from sqlalchemy import Connection, Engine, bindparam, delete, or_, select
+from sqlalchemy.exc import SQLAlchemyError
 
 from projections.calendar import local_date
+from projections.compliance import FarmView, ordered
+from projections.reference.rates import RateMissing
+from projections.registry import deadline_queries, finding_queries
 from services.store.schema import answer_stamps, answers, owners
 from services.store.upsert import upsert
+
+R = TypeVar("R")
+log = logging.getLogger(__name__)
 
 EVERY_FARM = "*"
 _CHUNK = 500
@@ -127,3 +137,85 @@ NEAR = 2
 
 def _near(day: str, days: int) -> str:
     return (date.fromisoformat(day) + timedelta(days=days)).isoformat()
+
+
+# -- the rows themselves: every rule query of a farm's view, folded into the JSON stored ---------------
+def _run(queries: list[Callable[[FarmView], list[R]]], view: FarmView, errors: list[str] | None) -> list[R]:
+    """Every rule query on one farm. A rate the program never set is an error, never a silent zero: it is
+    raised, or, when the caller collects `errors`, reported there while the other rules still answer."""
+    rows: list[R] = []
+    for query in queries:
+        try:
+            rows.extend(query(view))
+        except RateMissing as exc:
+            if errors is None:
+                raise
+            errors.append(f"{view.farm_id}: {exc}")
+        except Exception as exc:  # SPEC §6: one farm's data never stops the other farms' (or rules') answers
+            if errors is None:
+                raise
+            log.exception("%s: %s failed", view.farm_id, getattr(query, "__name__", query))
+            errors.append(f"{view.farm_id}: {getattr(query, '__module__', '?')} cannot answer "
+                          f"({type(exc).__name__})")
+    return rows
+
+
+def _deadline_rows(view: FarmView, errors: list[str] | None) -> list[dict[str, Any]]:
+    return [o.as_json(view.as_of) for o in ordered(_run(deadline_queries(), view, errors))]
+
+
+def _finding_rows(view: FarmView, errors: list[str] | None) -> list[dict[str, Any]]:
+    rows = sorted((f for f in _run(finding_queries(), view, errors) if f.on <= view.as_of),
+                  key=lambda f: (f.on, f.rule, f.subject_id))
+    return [f.as_json() for f in rows]
+
+
+_ANSWERS = {"deadlines": _deadline_rows, "findings": _finding_rows}
+
+
+def folded_answers(view: FarmView, kinds: list[str], errors: list[str] | None) -> dict[str, tuple[bytes, bool]]:
+    """The view's `deadlines` / `findings` as JSON arrays, each with whether every rule answered (only then
+    may it be stored)."""
+    out: dict[str, tuple[bytes, bool]] = {}
+    for kind in kinds:
+        before = len(errors) if errors is not None else 0
+        body = orjson.dumps(_ANSWERS[kind](view, errors))
+        out[kind] = (body, errors is None or len(errors) == before)
+    return out
+
+
+def keep_folded(engine: Engine, kinds: list[str], folded: list[tuple[FarmView, str]]) -> None:
+    """Store the answers of views someone folded anyway (the workers' sweep), each under the stamps its caller
+    read before loading it (services/store/answers.py); a kind a farm's rules could not all answer is not kept."""
+    fresh: dict[str, dict[str, Stored]] = {kind: {} for kind in kinds}
+    for view, stamps in folded:
+        for kind, (body, whole) in folded_answers(view, kinds, []).items():
+            if whole:
+                fresh[kind][view.farm_id] = as_stored(view, stamps, body)
+    for kind in kinds:
+        keep(engine, kind, fresh[kind])
+
+
+def as_stored(view: FarmView, stamps: str, body: bytes) -> Stored:
+    return Stored(view.state("membership").get("time_zone"), view.as_of.isoformat(), stamps, body)
+
+
+def keep(engine: Engine, kind: str, fresh: dict[str, Stored]) -> None:
+    """Store what was folded, if the database lets us at once: a query never waits on an ingest's write lock
+    (nor fails because of it); the next query folds again."""
+    if not fresh:
+        return
+    try:
+        with engine.connect() as conn:
+            raw = conn.connection.dbapi_connection if conn.dialect.name == "sqlite" else None
+            waits = raw.execute("PRAGMA busy_timeout").fetchone()[0] if raw is not None else None
+            if raw is not None:
+                raw.execute("PRAGMA busy_timeout = 100")
+            try:
+                with conn.begin():
+                    store(conn, kind, fresh)
+            finally:
+                if raw is not None:
+                    raw.execute(f"PRAGMA busy_timeout = {int(waits)}")  # the pooled connection's own wait again
+    except SQLAlchemyError as exc:  # busy, or anything else: the answer stands, it is only not kept
+        log.info("answers of %d farms not stored: %s", len(fresh), type(exc).__name__)

@@ -85,7 +85,7 @@ def test_the_sweep_keeps_todays_and_the_next_days_answers_stored_as_a_fold_gives
     sweep(ledger.engine, farm_ids(ledger.engine), AS_OF, Swept())
     folded: list[str] = []
     real = queries.farm_view
-    monkeypatch.setattr(queries, "farm_view", lambda *a: folded.append(a[1]) or real(*a))
+    monkeypatch.setattr(queries, "farm_view", lambda *a: folded.append(a[1]) or real(*a))  # what a query folds
     assert [(deadlines(ledger.engine, None, day), findings(ledger.engine, None, day)) for day in days] == expected
     assert folded == []  # read as the sweep stored them
     assert any(r["status"] == "missed" for r in expected[1][0])

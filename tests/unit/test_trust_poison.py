@@ -14,6 +14,7 @@ from typer.testing import CliRunner
 from projections import registry
 from services.cli.main import app
 from services.ledger import queries
+from services.store import answers as stored_answers
 from services.ledger.embedded import EmbeddedLedger
 from services.store.schema import projection_state
 from tests.conftest import post
@@ -52,7 +53,7 @@ def test_trust_a_rule_that_raises_on_one_farm_is_reported_and_the_rest_answer(
             raise KeyError("payor_id")
         return rules[0](view)
 
-    monkeypatch.setattr(queries, "deadline_queries", lambda: [poisoned, *rules[1:]])
+    monkeypatch.setattr(stored_answers, "deadline_queries", lambda: [poisoned, *rules[1:]])
     errors: list[str] = []
     rows = queries.deadlines(two_farms.engine, None, AS_OF, errors)
     assert "farm-a" in farms_in(rows) and "farm-b" in farms_in(rows)  # farm-b's other rules still answer
@@ -81,7 +82,7 @@ def test_trust_cli_deadlines_print_the_answerable_farms_and_name_the_other(
             raise OverflowError("date value out of range")
         return rules[0](view)
 
-    monkeypatch.setattr(queries, "deadline_queries", lambda: [poisoned, *rules[1:]])
+    monkeypatch.setattr(stored_answers, "deadline_queries", lambda: [poisoned, *rules[1:]])
     result = CliRunner().invoke(app, ["deadlines", "--as-of", "2026-06-01", "--json", "--db",
                                       str(two_farms.engine.url)])
     assert result.exit_code == 1
