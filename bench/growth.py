@@ -234,7 +234,7 @@ def next_day(engine: Any, farms: list[str], as_of: Any) -> list[list[str]]:
     every farm's answers for today and the day after (`warm_answers`); the night's tick writes what time alone
     brought, which gives those farms a new stamp; then MDSC asks. Beside it, the same ask with nothing stored
     (every farm folded)."""
-    from services.store.answers import answering, read
+    from services.store.answers import read
 
     tomorrow = as_of + timedelta(days=1)
     err.print(f"  the timer's tick and warm today, the night's tick, then deadlines of all {len(farms)} farms")
@@ -243,8 +243,7 @@ def next_day(engine: Any, farms: list[str], as_of: Any) -> list[list[str]]:
     ticked = EmbeddedLedger(engine=engine, clock=lambda: tomorrow).tick(tomorrow)
     changed = {d["farm_id"] for d in ticked.derived} | {e.farm_id for e in ticked.appended}
     with engine.connect() as conn:
-        stamps, stored = read(conn, "deadlines", farms)
-    ready = sum(answering(stored.get(f, []), stamps[f], tomorrow) is not None for f in farms)
+        ready = len(read(conn, "deadlines", farms, tomorrow)[1])
     p50, _ = latencies(lambda: queries.deadlines(engine, None, tomorrow), 1)
     rows = [[f"deadlines (all {len(farms)} farms, the next day's first ask: {ready} read as stored the day before,"
              f" the tick changed {len(changed)})", f"{p50:.1f}", f"{p50:.1f}", "< 1 s"]]

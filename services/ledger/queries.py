@@ -17,7 +17,7 @@ import orjson
 from sqlalchemy import Engine, select
 
 from projections.compliance import FarmView
-from services.store.answers import Stored, answering, as_stored, current_stamps, folded_answers, keep, load, read
+from services.store.answers import Stored, as_stored, current_stamps, folded_answers, keep, load, read
 from services.store.history import history_rows
 from services.store.views import farm_ids as farm_ids
 from services.store.views import farm_view as farm_view
@@ -103,11 +103,10 @@ def farm_answers(engine: Engine, kinds: tuple[str, ...], farm_id: str | None, as
         chunk = farms[i: i + _FARMS_AT_ONCE]
         with engine.connect() as conn:
             stamps = current_stamps(conn, chunk)  # before the rows and the states: see services/store/answers.py
-            stored = {kind: load(conn, kind, chunk) for kind in kinds}
+            stored = {kind: load(conn, kind, chunk, stamps, as_of, ahead) for kind in kinds}
         fresh: dict[str, dict[str, Stored]] = {kind: {} for kind in kinds}
         for farm in chunk:
-            bodies = {kind: hit.body for kind in kinds
-                      if (hit := answering(stored[kind].get(farm, []), stamps[farm], as_of, ahead)) is not None}
+            bodies = {kind: hit.body for kind in kinds if (hit := stored[kind].get(farm)) is not None}
             if len(bodies) < len(kinds):
                 view = _view_or_none(engine, farm, as_of, errors, ahead)
                 if view is None:
@@ -129,9 +128,9 @@ def stored_answer(engine: Engine, kind: str | None, farm_id: str, as_of: datetim
     folded, the caller gets the same decoded JSON."""
     if kind is not None:
         with engine.connect() as conn:
-            stamps, stored = read(conn, kind, [farm_id])
+            stamps, stored = read(conn, kind, [farm_id], as_of, ahead)
         stamp = stamps[farm_id]
-        if (hit := answering(stored.get(farm_id, []), stamp, as_of, ahead)) is not None:
+        if (hit := stored.get(farm_id)) is not None:
             return orjson.loads(hit.body)
     view = farm_view(engine, farm_id, as_of, ahead)
     if enrolled and not view.state("membership").get("enrolled_on"):

@@ -23,7 +23,7 @@ from datetime import date, datetime, timedelta
 from typing import Any, TypeVar
 
 import orjson
-from sqlalchemy import Connection, Engine, bindparam, delete, or_, select
+from sqlalchemy import Connection, Engine, bindparam, delete, or_, select, tuple_
 from sqlalchemy.exc import SQLAlchemyError
 
 from projections.calendar import local_date
@@ -56,11 +56,6 @@ class Stored:
 def day_of(as_of: datetime, zone: str | None, ahead: int = 0) -> date:
     """The farm-local day an answer is for: `as_of`'s date where the farm is, `ahead` days on."""
     return local_date(as_of, zone) + timedelta(days=ahead)
-
-
-def answering(rows: list[Stored], stamps: str, as_of: datetime, ahead: int = 0) -> Stored | None:
-    """The stored row that is the answer for `as_of` (`ahead` days on), if one is."""
-    return next((row for row in rows if row.answers(stamps, as_of, ahead)), None)
 
 
 def restamp(conn: Connection, farms: Iterable[str], every_farm: bool) -> None:
@@ -96,24 +91,34 @@ def current_stamps(conn: Connection, farms: list[str]) -> dict[str, str]:
     return {farm: f"{found.get(farm, '')}/{every}" for farm in farms}
 
 
-def read(conn: Connection, kind: str, farms: list[str]) -> tuple[dict[str, str], dict[str, list[Stored]]]:
-    """The farms' current stamps and their stored rows of `kind`, the stamps read first: rows folded from
-    states read after them are stored under stamps no older than those states."""
+def read(conn: Connection, kind: str, farms: list[str], as_of: datetime, ahead: int = 0
+         ) -> tuple[dict[str, str], dict[str, Stored]]:
+    """The farms' current stamps, and the stored row of `kind` that is each one's answer for `as_of`, the
+    stamps read first: rows folded from states read after them are stored under stamps no older than those."""
     stamps = current_stamps(conn, farms)
-    return stamps, load(conn, kind, farms)
+    return stamps, load(conn, kind, farms, stamps, as_of, ahead)
 
 
-def load(conn: Connection, kind: str, farms: list[str]) -> dict[str, list[Stored]]:
-    """The stored rows of `kind` for these farms, each farm's days (current or not: see `answering`)."""
+def load(conn: Connection, kind: str, farms: list[str], stamps: dict[str, str], as_of: datetime, ahead: int = 0
+         ) -> dict[str, Stored]:
+    """The stored row of `kind` that is each farm's answer for `as_of` (`ahead` days on) under `stamps`,
+    for the farms that have one. A farm keeps other days' rows too (and dead ones until its next store), so
+    the rows' keys are read first and only the bodies that answer after."""
     c = answers.c
-    query = select(c.farm_id, c.zone, c.as_of, c.stamps, c.body).where(c.kind == kind)
+    query = select(c.farm_id, c.zone, c.as_of, c.stamps).where(c.kind == kind)
     if len(farms) < _CHUNK:
         query = query.where(c.farm_id.in_(farms))
     wanted = set(farms)
-    found: dict[str, list[Stored]] = {}
-    for farm, zone, as_of, stamps, body in conn.execute(query):
-        if farm in wanted:
-            found.setdefault(farm, []).append(Stored(zone, as_of, stamps, bytes(body)))
+    hits = {farm: Stored(zone, day, stamp, b"") for farm, zone, day, stamp in conn.execute(query)
+            if farm in wanted and Stored(zone, day, stamp, b"").answers(stamps[farm], as_of, ahead)}
+    found: dict[str, Stored] = {}
+    keys = [(farm, hit.as_of) for farm, hit in sorted(hits.items())]
+    for i in range(0, len(keys), _CHUNK):
+        rows = conn.execute(select(c.farm_id, c.stamps, c.body).where(
+            c.kind == kind, tuple_(c.farm_id, c.as_of).in_(keys[i: i + _CHUNK])))
+        for farm, stamp, body in rows:
+            if stamp == hits[farm].stamps:  # stored again since the keys were read: folded again next time
+                found[farm] = Stored(hits[farm].zone, hits[farm].as_of, stamp, bytes(body))
     return found
 
 

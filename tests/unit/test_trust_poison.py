@@ -14,8 +14,8 @@ from typer.testing import CliRunner
 from projections import registry
 from services.cli.main import app
 from services.ledger import queries
-from services.store import answers as stored_answers
 from services.ledger.embedded import EmbeddedLedger
+from services.store import answers as stored_answers
 from services.store.schema import projection_state
 from tests.conftest import post
 from tests.unit.test_pt_common import enrol, hire, line, livable_wage, minimum_wage, worker_share
