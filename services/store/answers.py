@@ -191,7 +191,7 @@ def folded_answers(view: FarmView, kinds: list[str], errors: list[str] | None) -
 
 def keep_folded(engine: Engine, kinds: list[str], folded: list[tuple[FarmView, str]]) -> None:
     """Store the answers of views someone folded anyway (the workers' sweep), each under the stamps its caller
-    read before loading it (services/store/answers.py); a kind a farm's rules could not all answer is not kept."""
+    read before loading it (see above); a kind a farm's rules could not all answer is not kept."""
     fresh: dict[str, dict[str, Stored]] = {kind: {} for kind in kinds}
     for view, stamps in folded:
         for kind, (body, whole) in folded_answers(view, kinds, []).items():
