@@ -1,6 +1,6 @@
 """Growth: do the engine's costs stay flat as the ledger ages? (issue 8)
 
-    python -m bench.growth [--farms 100] [--months 36] [--seed 1] [--parts 8] [--samples 100] [--profile]
+    python -m bench.growth [--farms 100] [--months 36] [--seed 1] [--parts 8] [--samples 100] [--profile [first|last]]
                            [--no-queries]
 
 One run, one generated program (`dignity generate`), written as JSON Lines and split into `--parts` files in
@@ -26,6 +26,7 @@ from __future__ import annotations
 import argparse
 import os
 import random
+import resource
 import shutil
 import sqlite3
 import statistics
@@ -66,6 +67,12 @@ def split(lines: list[bytes], parts: int, folder: Path) -> list[Path]:
         path.write_bytes(b"".join(line + b"\n" for line in lines[i * size : (i + 1) * size]))
         paths.append(path)
     return paths
+
+
+def cpu_seconds() -> float:
+    """CPU time of this process and of its children that ended (the ingest's reading worker), user + system."""
+    own, children = resource.getrusage(resource.RUSAGE_SELF), resource.getrusage(resource.RUSAGE_CHILDREN)
+    return own.ru_utime + own.ru_stime + children.ru_utime + children.ru_stime
 
 
 def ingest_file(url: str, path: Path) -> tuple[int, float]:
@@ -341,7 +348,8 @@ def main() -> None:
     parser.add_argument("--parts", type=int, default=8, help="files the log is split into, ingested in order")
     parser.add_argument("--samples", type=int, default=100, help="calls per per-farm query (random farms)")
     parser.add_argument("--program-samples", type=int, default=3, help="calls of the program-wide deadlines")
-    parser.add_argument("--profile", action="store_true", help="cProfile the ingest of the last part")
+    parser.add_argument("--profile", nargs="?", const="last", choices=["first", "last"],
+                        help="cProfile the ingest of the last part (or of the first: --profile first)")
     parser.add_argument("--no-queries", action="store_true", help="ingest and rebuild only (no query latencies)")
     args = parser.parse_args()
     folder = Path(tempfile.mkdtemp(prefix="dignity-growth-"))
@@ -363,13 +371,17 @@ def run(args: argparse.Namespace, folder: Path) -> None:
     rates: list[tuple[int, float]] = []
     raw = raw_table(folder)
     ceilings: list[float] = []
+    cpu: list[float] = []
+    profiled_part = {"first": 1, "last": len(paths)}.get(args.profile or "")
     for i, path in enumerate(paths, 1):
         err.print(f"ingest part {i}/{len(paths)} ({path.stat().st_size / 1e6:.1f} MB), after its raw ceiling")
         os.sync()  # what the engine left for the disk to write is not charged to the ceiling, nor the reverse
         ceilings.append(raw_ceiling(raw, path.read_bytes().splitlines()))
         os.sync()
-        with profiled(args.profile and i == len(paths)):
+        with profiled(i == profiled_part):
+            spent = cpu_seconds()
             rates.append(ingest_file(url, path))
+            cpu.append(cpu_seconds() - spent)
         err.print(f"  {per_second(*rates[-1])}")
     ingested = sum(c for c, _ in rates)
     ingest_seconds = sum(s for _, s in rates)
@@ -399,15 +411,19 @@ def run(args: argparse.Namespace, folder: Path) -> None:
     first, last = rates[0][0] / rates[0][1], rates[-1][0] / rates[-1][1]
     show(f"ingest by part: {args.farms} farms x {args.months} months = {n:,} events, "
          f"{jsonl_bytes / 1e6:.1f} MB JSON Lines", ["part", "events", "seconds", "events/s", "raw ceiling",
-                                                     "÷ ceiling"],
-         [[str(i), f"{c:,}", f"{s:.2f}", per_second(c, s), per_second(c, top), f"{top / s:.3f}"]
-          for i, ((c, s), top) in enumerate(zip(rates, ceilings, strict=True), 1)])
+                                                     "÷ ceiling", "CPU µs/event"],
+         [[str(i), f"{c:,}", f"{s:.2f}", per_second(c, s), per_second(c, top), f"{top / s:.3f}", f"{t / c * 1e6:.0f}"]
+          for i, ((c, s), top, t) in enumerate(zip(rates, ceilings, cpu, strict=True), 1)])
     whole = ingested / ingest_seconds
+    cpu_first_last = cpu[0] / rates[0][0] * 1e6, cpu[-1] / rates[-1][0] * 1e6
     raw = n / sum(ceilings)
     rebuild = replayed / rebuild_seconds
     raw_r = read / read_seconds
     show("growth (issue 8)", ["measure", "engine", "ceiling / other", "ratio", "target"], [
         ["ingest rate, last part ÷ first part", f"{last:,.0f}/s", f"{first:,.0f}/s", f"{last / first:.2f}", "≥ 0.8"],
+        ["CPU µs per event (process + its reading worker), last part and first; ratio: first ÷ last",
+         f"{cpu_first_last[1]:.0f} µs", f"{cpu_first_last[0]:.0f} µs", f"{cpu_first_last[0] / cpu_first_last[1]:.2f}",
+         "-"],
         ["the same, each part beside its own raw ceiling (same lines, same minute)",
          f"{ceilings[-1] / rates[-1][1]:.3f}", f"{ceilings[0] / rates[0][1]:.3f}",
          f"{(ceilings[-1] / rates[-1][1]) / (ceilings[0] / rates[0][1]):.2f}", "-"],

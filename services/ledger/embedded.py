@@ -54,7 +54,8 @@ class EmbeddedLedger:
         self.log = SqlEventLog(self.engine)
         self.writer = ReadModelWriter(all_projections(), keep_cache=True)
         self.vault = KeyVault(self.engine)
-        self.log.legacy_match = lambda stored, cand: cand.clear is not None and self.vault.same_as_sent(
+        vault = self.vault  # not `self`: a ledger let go is freed at once, with its cache (no cycle)
+        self.log.legacy_match = lambda stored, cand: cand.clear is not None and vault.same_as_sent(
             stored, cand.body, cand.clear)
         self.signer = FileSigner(signing_key_path(self.engine.url))
         self.sign = sign  # False for a scratch replay (verify --read-models): it must not sign or copy
