@@ -57,9 +57,11 @@ def ingest(
 
     total = count_lines(file)
     plain = template is None and token is None  # JSON Lines as the operator sends them: read on two cores
-    with reader_for(total if plain else 0) as read:  # before the ledger or the bar starts a thread
-        ledger = _ingest_ledger(db, kafka)
-        result = _ingest_file(ledger, file, total, read, template, _poster(ledger, token) if token else None)
+    with reader_for(total if plain else 0) as read, file.open("rb") as handle:  # before the ledger or the bar
+        parsed = read(handle) if template is None else None  # starts a thread; on two cores, the worker
+        ledger = _ingest_ledger(db, kafka)  # prepares the first lines while the ledger is imported and opened
+        result = _ingest_file(ledger, file, total, parsed, handle, template,
+                              _poster(ledger, token) if token else None)
     if as_json:
         print_json(result)
     else:
@@ -77,12 +79,12 @@ def ingest(
         raise typer.Exit(UNSIGNED_EXIT)
 
 
-def _ingest_file(ledger: Any, file: Path, total: int, read: Any, template: str | None, poster: Any) -> dict[str, Any]:
-    with progress_bar() as bar, file.open("rb") as handle:
+def _ingest_file(ledger: Any, file: Path, total: int, parsed: Any, handle: Any, template: str | None,
+                 poster: Any) -> dict[str, Any]:
+    """`parsed`: the JSON Lines already being read from `handle`; None for a CSV `template`."""
+    with progress_bar() as bar:
         task = bar.add_task(f"ingest {file.name}", total=total)
-        if template is None:
-            parsed = read(handle)
-        else:
+        if template is not None:
             from services.ledger.templates import parse_template
 
             parsed = parse_template(template, handle, ledger)

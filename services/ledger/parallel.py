@@ -91,12 +91,19 @@ class TwoCores:
         return self.process is not None
 
     def read(self, lines: Iterable[bytes], start: int = 1) -> Iterator[Item]:
-        """`parse_jsonl` then `prepared_or_rejected`, in order, prepared in the worker."""
-        flight: deque[tuple[int, list[bytes], bool]] = deque()
-        for first, texts in _chunks(lines, start):
+        """`parse_jsonl` then `prepared_or_rejected`, in order, prepared in the worker. The first chunks are
+        sent now, not when the first line is asked for: the worker prepares them while the caller opens the
+        ledger (`dignity ingest` imports and opens it after this), so the first batch need not wait for them."""
+        chunks = _chunks(lines, start)
+        flight: deque[tuple[int, list[bytes], bool]] = deque(
+            (first, texts, self._send(first, texts)) for first, texts in islice(chunks, AHEAD + 1))
+        return self._in_order(chunks, flight)
+
+    def _in_order(self, chunks: Iterator[tuple[int, list[bytes]]], flight: deque[tuple[int, list[bytes], bool]]
+                  ) -> Iterator[Item]:
+        for first, texts in chunks:
+            yield from self._taken(*flight.popleft())
             flight.append((first, texts, self._send(first, texts)))
-            if len(flight) > AHEAD:
-                yield from self._taken(*flight.popleft())
         while flight:
             yield from self._taken(*flight.popleft())
 

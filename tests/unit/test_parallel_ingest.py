@@ -157,3 +157,23 @@ def test_dignity_ingest_of_a_big_file_reads_it_on_two_cores(tmp_path: Path, smal
         assert result.exit_code == 1, result.output  # the hostile lines are rejected
         runs.append(orjson.loads(result.output[result.output.index("{"):]))
     assert used == [True] and runs[0] == runs[1] and runs[0]["accepted"] > 200
+
+
+def test_the_first_chunks_go_to_the_worker_before_the_first_line_is_asked_for(
+        small_chunks: None, no_fallback: None) -> None:
+    """`dignity ingest` opens the ledger after starting the read: the worker prepares meanwhile."""
+    lines = hostile()
+    taken: list[bytes] = []
+
+    def counted() -> Iterator[bytes]:
+        for line in lines:
+            taken.append(line)
+            yield line
+
+    cores = TwoCores()
+    try:
+        items = cores.read(counted())
+        assert len(taken) == (parallel.AHEAD + 1) * parallel.CHUNK  # sent at once, nothing asked for yet
+        assert [n for n, _ in items] == [n for n, _ in parse_jsonl(lines)]  # then every line, in order
+    finally:
+        cores.close()
