@@ -1,6 +1,7 @@
 """The Faust path beside a plain consumer, and event → buyer topic latency (issue 8, part 4).
 
-    python -m bench.faust [--farms 20] [--months 12] [--seed 1] [--workers 2] [--ceiling-runs 3] [--samples 60] [--timeout 900]
+    python -m bench.faust [--farms 20] [--months 12] [--seed 1] [--workers 2] [--ceiling-runs 3] [--samples 60]
+                          [--timeout 900]
 
 One run, one generated program (`dignity generate`), ingested once through the distributed ingest (validated,
 sealed, chained, produced) onto fresh topics (a unique prefix) on the broker at DIGNITY_KAFKA, with the read
