@@ -117,8 +117,9 @@ def _keep_answers(engine: Engine, folded: list[tuple[FarmView, str]], at: dateti
         for view, stamps in folded[i: i + _AHEAD_AT_ONCE]:
             try:
                 ahead.append((farm_view(engine, view.farm_id, at, ahead=1), stamps))
-            except (OperationalError, InterfaceError):
-                raise  # the database, not the farm: the next sweep tries again
+            except (OperationalError, InterfaceError) as exc:  # the database: the facts are out, only this waits
+                log.warning("sweep: the next day's answers not kept (%r); folded when asked", exc)
+                return
             except Exception:  # its answers are folded when asked; the other farms' are still kept
                 log.exception("sweep: %s's next day cannot be folded", view.farm_id)
         keep_folded(engine, KEPT, ahead)
