@@ -109,8 +109,8 @@ def load(conn: Connection, kind: str, farms: list[str], stamps: dict[str, str], 
     if len(farms) < _CHUNK:
         query = query.where(c.farm_id.in_(farms))
     wanted = set(farms)
-    hits = {farm: Stored(zone, day, stamp, b"") for farm, zone, day, stamp in conn.execute(query)
-            if farm in wanted and Stored(zone, day, stamp, b"").answers(stamps[farm], as_of, ahead)}
+    keyed = ((farm, Stored(zone, day, stamp, b"")) for farm, zone, day, stamp in conn.execute(query) if farm in wanted)
+    hits = {farm: row for farm, row in keyed if row.answers(stamps[farm], as_of, ahead)}
     found: dict[str, Stored] = {}
     keys = [(farm, hit.as_of) for farm, hit in sorted(hits.items())]
     for i in range(0, len(keys), _CHUNK):
