@@ -2,13 +2,15 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Mapping, Sequence
 from datetime import date, datetime, time
 from typing import Annotated, Any, TypeVar
 
 import orjson
 import typer
 from rich.console import Console
+from rich.table import Table
+from rich.text import Text
 
 from events.types import DEFAULT_TZ
 from services.store.database import now
@@ -46,6 +48,33 @@ def parse_moment(text: str | None, end_of_day: bool = True) -> datetime:
 
 def print_json(value: Any) -> None:
     typer.echo(orjson.dumps(value, option=orjson.OPT_INDENT_2 | orjson.OPT_NON_STR_KEYS, default=str).decode())
+
+
+PLAIN_ABOVE = 500
+"""Rows beyond which a table is printed as plain aligned text. Rich measures, wraps and styles every cell: a
+program-wide `dignity deadlines` of 220,000 rows (100 farms x 36 months) took 9 min to print as a rich table."""
+
+
+def print_table(title: str, columns: Sequence[str], rows: Sequence[Sequence[str]],
+                styles: Mapping[int, Mapping[str, str]] | None = None) -> None:
+    """Rows of text under their column names: a rich table while it is short, plain aligned columns (written
+    as they go, in time linear in the rows) when it is long. `styles`: column -> cell text -> rich style."""
+    if len(rows) <= PLAIN_ABOVE:
+        table = Table(*columns, title=title)
+        for row in rows:
+            table.add_row(*(Text(cell, style=(styles or {}).get(i, {}).get(cell, "")) for i, cell in enumerate(row)))
+        console.print(table)
+        return
+    widths = [max(len(name), *(len(row[i]) for row in rows)) for i, name in enumerate(columns)]
+    out = console.file
+
+    def line(cells: Sequence[str]) -> str:
+        return "  ".join(cell.ljust(width) for cell, width in zip(cells, widths, strict=True)).rstrip() + "\n"
+
+    out.write(f"{title} ({len(rows):,} rows)\n" + line(columns) + line(["-" * w for w in widths]))
+    for i in range(0, len(rows), 10_000):
+        out.write("".join(line(row) for row in rows[i: i + 10_000]))
+    out.flush()
 
 
 T = TypeVar("T")

@@ -58,23 +58,29 @@ def farm_history_page(engine: Engine, farm_id: str, as_of: datetime, known_at: d
                        got[limit - 1][1] if more else None)
 
 
+Progress = Callable[[int, int], None]
+"""Told (farms answered, farms in all) after each farm: a program-wide first ask folds every farm."""
+
+
 def deadlines(
-    engine: Engine, farm_id: str | None, as_of: datetime, errors: list[str] | None = None
+    engine: Engine, farm_id: str | None, as_of: datetime, errors: list[str] | None = None,
+    progress: Progress | None = None,
 ) -> list[dict[str, Any]]:
-    return list(answer_rows(engine, "deadlines", farm_id, as_of, errors))
+    return list(answer_rows(engine, "deadlines", farm_id, as_of, errors, progress))
 
 
 def findings(
-    engine: Engine, farm_id: str | None, as_of: datetime, errors: list[str] | None = None
+    engine: Engine, farm_id: str | None, as_of: datetime, errors: list[str] | None = None,
+    progress: Progress | None = None,
 ) -> list[dict[str, Any]]:
-    return list(answer_rows(engine, "findings", farm_id, as_of, errors))
+    return list(answer_rows(engine, "findings", farm_id, as_of, errors, progress))
 
 
-def answer_rows(engine: Engine, kind: str, farm_id: str | None, as_of: datetime, errors: list[str] | None = None
-                ) -> Iterator[dict[str, Any]]:
+def answer_rows(engine: Engine, kind: str, farm_id: str | None, as_of: datetime, errors: list[str] | None = None,
+                progress: Progress | None = None) -> Iterator[dict[str, Any]]:
     """`deadlines` or `findings` row by row, decoded a farm at a time: what a reader of the whole program
     (the timer, /metrics) takes without holding every row of every farm."""
-    for body in answer_bodies(engine, kind, farm_id, as_of, errors):
+    for body in answer_bodies(engine, kind, farm_id, as_of, errors, progress):
         yield from orjson.loads(body)
 
 
@@ -84,21 +90,23 @@ _FARMS_AT_ONCE = 400
 
 
 def answer_bodies(engine: Engine, kind: str, farm_id: str | None, as_of: datetime,
-                  errors: list[str] | None = None) -> Iterator[bytes]:
+                  errors: list[str] | None = None, progress: Progress | None = None) -> Iterator[bytes]:
     """`deadlines` or `findings`: each farm's rows as one JSON array, in farm order; read from `answers` while
     still current for its day, else folded from the farm's states and stored (services/store/answers.py).
     A farm that cannot answer is reported (when errors are collected) and never stored."""
-    for _, bodies in farm_answers(engine, (kind,), farm_id, as_of, errors):
+    for _, bodies in farm_answers(engine, (kind,), farm_id, as_of, errors, progress=progress):
         yield bodies[kind]
 
 
 def farm_answers(engine: Engine, kinds: tuple[str, ...], farm_id: str | None, as_of: datetime,
-                 errors: list[str] | None = None, ahead: int = 0) -> Iterator[tuple[str, dict[str, bytes]]]:
+                 errors: list[str] | None = None, ahead: int = 0, progress: Progress | None = None
+                 ) -> Iterator[tuple[str, dict[str, bytes]]]:
     """(farm, {kind: JSON array}) in farm order, for several kinds at once: a farm whose stored rows of any
     of them are stale is read and folded once for all of them (the timer keeps both kinds warm, for today and,
     with `ahead=1`, the day after). A farm whose states cannot be read is left out (reported when errors are
     collected); a kind whose rules could not all answer is given but never stored."""
     farms = farm_ids(engine, farm_id)
+    done = 0
     for i in range(0, len(farms), _FARMS_AT_ONCE):
         chunk = farms[i: i + _FARMS_AT_ONCE]
         with engine.connect() as conn:
@@ -116,6 +124,9 @@ def farm_answers(engine: Engine, kinds: tuple[str, ...], farm_id: str | None, as
                     if whole:
                         fresh[kind][farm] = as_stored(view, stamps[farm], body)
             yield farm, bodies
+            done += 1
+            if progress is not None:
+                progress(done, len(farms))
         for kind in kinds:
             keep(engine, kind, fresh[kind])
 

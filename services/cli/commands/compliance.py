@@ -5,10 +5,9 @@ from __future__ import annotations
 from typing import Annotated, Any
 
 import typer
-from rich.table import Table
 
-from services.cli.common import AsOfOption, DbOption, JsonOption, console, err_console, parse_moment, print_json
-from services.cli.main import app
+from services.cli.common import AsOfOption, DbOption, JsonOption, err_console, parse_moment, print_json, print_table
+from services.cli.main import app, progress_bar
 
 FarmOption = Annotated[str | None, typer.Option("--farm", help="Only this farm")]
 _STATUS_STYLE = {"open": "yellow", "met": "green", "missed": "bold red"}
@@ -19,23 +18,34 @@ def deadlines(farm: FarmOption = None, as_of: AsOfOption = None, db: DbOption = 
               as_json: JsonOption = False) -> None:
     """Every obligation with a due date, and whether it was met, as of a date."""
     from services.ledger.queries import deadlines as query
-    from services.store.database import connect
 
     errors: list[str] = []
-    rows = query(connect(db), farm, parse_moment(as_of), errors)
+    rows = _asked(query, db, farm, as_of, errors, "deadlines")
     if as_json:
         print_json(rows)
     else:
-        _deadline_table(rows)
+        print_table("deadlines", ("rule", "farm", "subject", "due", "status", "met on"),
+                    [(r["rule"], r["farm_id"], r["subject_id"], r["due"], r["status"], r["met_on"] or "")
+                     for r in rows], {4: _STATUS_STYLE})
     _report(errors)
 
 
-def _deadline_table(rows: list[dict[str, Any]]) -> None:
-    table = Table("rule", "farm", "subject", "due", "status", "met on", title="deadlines")
-    for r in rows:
-        table.add_row(r["rule"], r["farm_id"], r["subject_id"], r["due"],
-                      f"[{_STATUS_STYLE[r['status']]}]{r['status']}", r["met_on"] or "")
-    console.print(table)
+def _asked(query: Any, db: str | None, farm: str | None, as_of: str | None, errors: list[str],
+           what: str) -> list[dict[str, Any]]:
+    """The query's rows; asked of the whole program, with the farms answered shown on stderr as they go (the
+    first ask after an ingest folds every farm)."""
+    from services.store.database import connect
+
+    engine, moment = connect(db), parse_moment(as_of)
+    if farm is not None:
+        return list(query(engine, farm, moment, errors))
+    with progress_bar() as bar:
+        task = bar.add_task(f"{what} of every farm", total=None)
+
+        def tell(done: int, total: int) -> None:
+            bar.update(task, completed=done, total=total)
+
+        return list(query(engine, None, moment, errors, tell))
 
 
 @app.command()
@@ -43,17 +53,14 @@ def findings(farm: FarmOption = None, as_of: AsOfOption = None, db: DbOption = N
              as_json: JsonOption = False) -> None:
     """Every compliance finding that is not a deadline (shortfalls, labels, minimum wage, late appeals...)."""
     from services.ledger.queries import findings as query
-    from services.store.database import connect
 
     errors: list[str] = []
-    rows = query(connect(db), farm, parse_moment(as_of), errors)
+    rows = _asked(query, db, farm, as_of, errors, "findings")
     if as_json:
         print_json(rows)
     else:
-        table = Table("rule", "farm", "subject", "on", "detail", title="findings")
-        for r in rows:
-            table.add_row(r["rule"], r["farm_id"], r["subject_id"], r["on"], _detail(r["detail"]))
-        console.print(table)
+        print_table("findings", ("rule", "farm", "subject", "on", "detail"),
+                    [(r["rule"], r["farm_id"], r["subject_id"], r["on"], _detail(r["detail"])) for r in rows])
     _report(errors)
 
 
