@@ -68,14 +68,17 @@ class FarmPage:
 def farm_page(engine: Engine, who: Principal, farm_id: str, as_of: datetime) -> FarmPage:
     view = queries.farm_view(engine, farm_id, as_of)
     member = view.state("membership")
-    tz = member.get("time_zone")
-    history = [policy.visible(who, body) for body in queries.farm_history(engine, farm_id, as_of, now())]
+    tz, enrolled, known_at = member.get("time_zone"), date.fromisoformat(member["enrolled_on"]), now()
+    # Only what the page shows, left out in SQL: the year's events the timeline marks, and the conduct
+    # events (the list, the cases) of every year; never the earlier years of payroll lines, hires, remittances.
+    marked = visible_history(engine, who, farm_id, as_of, known_at, since=timeline.marked_since(enrolled, view.as_of),
+                             exclude=timeline.DERIVED)
+    conduct = visible_history(engine, who, farm_id, as_of, known_at, exclude=timeline.NOT_CONDUCT)
     errors: list[str] = []
     deadlines = queries.deadlines(engine, farm_id, as_of, errors)
-    line = timeline.build(date.fromisoformat(member["enrolled_on"]), view.as_of,
-                          standing_changes(view.state(STANDING), view.as_of), history, deadlines, tz)
+    line = timeline.build(enrolled, view.as_of, standing_changes(view.state(STANDING), view.as_of), marked,
+                          deadlines, tz)
     month_rows = months(engine, farm_id, as_of)
-    conduct = [b for b in history if timeline.lane_of(b["type"]) == "conduct" and b["type"] not in timeline.DERIVED]
     return FarmPage(
         farm_id=farm_id, as_of=view.as_of, member=member, standing=queries.standing(engine, farm_id, as_of),
         timeline=timeline_svg(line), passthrough=passthrough_svg(month_rows), months=month_rows,
@@ -83,8 +86,15 @@ def farm_page(engine: Engine, who: Principal, farm_id: str, as_of: datetime) -> 
         open_count=sum(1 for d in deadlines if d["status"] == "open"),
         met_count=sum(1 for d in deadlines if d["status"] == "met"),
         findings=queries.findings(engine, farm_id, as_of, errors), conduct=conduct[-CONDUCT_LIMIT:][::-1],
-        not_evaluated=sorted(set(errors)), cases=cases_of(history),
+        not_evaluated=sorted(set(errors)), cases=cases_of(conduct),
     )
+
+
+def visible_history(engine: Engine, who: Principal, farm_id: str, as_of: datetime, known_at: datetime, *,
+                    since: datetime | None = None, exclude: frozenset[str] = frozenset()) -> list[dict[str, Any]]:
+    """`queries.farm_history` as this principal may see it (CO-4, RR-4)."""
+    return [policy.visible(who, body) for body in queries.farm_history(engine, farm_id, as_of, known_at,
+                                                                        since=since, exclude=exclude)]
 
 
 def open_by_rule(deadlines: list[dict[str, Any]]) -> list[dict[str, Any]]:
