@@ -68,12 +68,8 @@ class FarmPage:
 def farm_page(engine: Engine, who: Principal, farm_id: str, as_of: datetime) -> FarmPage:
     view = queries.farm_view(engine, farm_id, as_of)
     member = view.state("membership")
-    tz, enrolled, known_at = member.get("time_zone"), date.fromisoformat(member["enrolled_on"]), now()
-    # Only what the page shows, left out in SQL: the year's events the timeline marks, and the conduct
-    # events (the list, the cases) of every year; never the earlier years of payroll lines, hires, remittances.
-    marked = visible_history(engine, who, farm_id, as_of, known_at, since=timeline.marked_since(enrolled, view.as_of),
-                             exclude=timeline.DERIVED)
-    conduct = visible_history(engine, who, farm_id, as_of, known_at, exclude=timeline.NOT_CONDUCT)
+    tz, enrolled = member.get("time_zone"), date.fromisoformat(member["enrolled_on"])
+    marked, conduct = page_history(engine, who, farm_id, as_of, enrolled, view.as_of)
     errors: list[str] = []
     deadlines = queries.deadlines(engine, farm_id, as_of, errors)
     line = timeline.build(enrolled, view.as_of, standing_changes(view.state(STANDING), view.as_of), marked,
@@ -88,6 +84,17 @@ def farm_page(engine: Engine, who: Principal, farm_id: str, as_of: datetime) -> 
         findings=queries.findings(engine, farm_id, as_of, errors), conduct=conduct[-CONDUCT_LIMIT:][::-1],
         not_evaluated=sorted(set(errors)), cases=cases_of(conduct),
     )
+
+
+def page_history(engine: Engine, who: Principal, farm_id: str, as_of: datetime, enrolled: date, day: date
+                 ) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
+    """The farm's events the page shows, as this principal may see them: those the timeline marks (the year to
+    `day`, no derived event) and the conduct events of every year (the list, the cases). Left out in SQL, so
+    the earlier years' payroll lines, hires and remittances are never read."""
+    known_at = now()
+    return (visible_history(engine, who, farm_id, as_of, known_at, since=timeline.marked_since(enrolled, day),
+                            exclude=timeline.DERIVED),
+            visible_history(engine, who, farm_id, as_of, known_at, exclude=timeline.NOT_CONDUCT))
 
 
 def visible_history(engine: Engine, who: Principal, farm_id: str, as_of: datetime, known_at: datetime, *,
