@@ -1,7 +1,7 @@
 """Growth: do the engine's costs stay flat as the ledger ages? (issue 8)
 
     python -m bench.growth [--farms 100] [--months 36] [--seed 1] [--parts 8] [--samples 100] [--profile [first|last]]
-                           [--no-queries]
+                           [--no-queries] [--farm-page-of URL]
 
 One run, one generated program (`dignity generate`), written as JSON Lines and split into `--parts` files in
 order. Each file is ingested as `dignity ingest FILE` does it (a fresh embedded ledger on the same SQLite
@@ -18,7 +18,9 @@ an old ledger ingests slower than a young one. Beside it, measured in the same r
   states, and is timed on its own (the rows emptied first);
 - the same per-farm answers through the API as a user gets them (`api_latency`): the app served by uvicorn in a
   process of its own (bench/served.py), one kept-alive HTTP connection, an MDSC token, beside a bare ASGI app on
-  the same server (the HTTP round trip) and `GET /health` (a routed, authenticated request that reads nothing).
+  the same server (the HTTP round trip) and `GET /health` (a routed, authenticated request that reads nothing);
+- the dashboard's farm page (`farm_page`, and its route in process), MDSC's, on random farms; `--farm-page-of URL`
+  times it alone on a ledger already aged (beside the same raw ceiling).
 """
 
 from __future__ import annotations
@@ -33,7 +35,7 @@ import statistics
 import tempfile
 import time
 from collections.abc import Callable
-from datetime import timedelta
+from datetime import date, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -178,10 +180,8 @@ def query_rows(url: str, months: int, samples: int, program_samples: int, seed: 
     }
     raw_engine = sqlite3.connect(url.removeprefix("sqlite:///"))
 
-    def raw_farm(farm: str) -> None:  # the floor of a per-farm answer: read and decode the farm's stored rows
-        for table in ("projection_state", "state_parts"):
-            for (blob,) in raw_engine.execute(f"SELECT state FROM {table} WHERE key = ?", (farm,)):
-                orjson.loads(plain_part(blob))
+    def raw_farm(farm: str) -> None:
+        raw_states(raw_engine, farm)
 
     def raw_log(farm: str) -> None:  # the floor of a history: read the farm's log rows, decompress each body
         for (blob,) in raw_engine.execute("SELECT body FROM events WHERE farm_id = ?", (farm,)):
@@ -232,10 +232,94 @@ def query_rows(url: str, months: int, samples: int, program_samples: int, seed: 
     p50, p99 = latencies(lambda: b"".join(json_arrays(queries.answer_bodies(engine, "deadlines", None, as_of, []))),
                          program_samples)
     rows.append([f"deadlines (all {len(farms)} farms, joined: GET /deadlines)", f"{p50:.1f}", f"{p99:.1f}", "< 1 s"])
+    rows.extend(farm_page_rows(url, last, samples, rng)[1:])  # its ceiling is the first row above
     rows.extend(api_latency(url, farms, last.isoformat(), period, samples, rng))
     rows.extend(next_day(engine, farms, as_of))
     engine.dispose()
     return rows
+
+
+def raw_states(conn: sqlite3.Connection, farm: str) -> None:
+    """The floor of a per-farm answer: read and decode the farm's stored state rows."""
+    for table in ("projection_state", "state_parts"):
+        for (blob,) in conn.execute(f"SELECT state FROM {table} WHERE key = ?", (farm,)):
+            orjson.loads(plain_part(blob))
+
+
+def farm_page_rows(url: str, last: date, samples: int, rng: random.Random) -> list[list[str]]:
+    """The dashboard's farm page of random farms as MDSC sees it: built (`farm_page`) as of `last` and as of a
+    year and two before (`ages`), and through its route in process as of `last` (TestClient, a bearer token, the
+    HTML read whole), beside the raw ceiling of a per-farm answer timed in the same run (the farm's state rows
+    read and decoded)."""
+    from fastapi.testclient import TestClient
+
+    from services.api.app import create_app
+    from services.auth.roles import Principal
+    from services.auth.tokens import TokenStore
+    from services.dashboard.pages import farm_page
+    from services.store.database import connect
+
+    engine, raw = connect(url), sqlite3.connect(url.removeprefix("sqlite:///"))
+    farms, who = queries.farm_ids(engine), Principal("mdsc", "bench")
+    headers = {"Authorization": f"Bearer {TokenStore(engine).issue('mdsc', 'bench').secret}"}
+    err.print(f"  dashboard farm page x {samples}, each asked twice")
+    rows = []
+    p50, p99 = latencies(lambda: raw_states(raw, rng.choice(farms)), samples)
+    rows.append(["raw: select + decode a farm's state rows", f"{p50:.1f}", f"{p99:.1f}", "ceiling"])
+    asked = [rng.choice(farms) for _ in range(samples)]
+    for day in ages(last):  # the same farms a year younger, two years younger: does the page grow with age?
+        moment = parse_moment(day.isoformat())
+        for label in ("as asked", "asked again"):
+            built = iter(asked)
+
+            def build(built: Any = built, moment: Any = moment) -> Any:
+                return farm_page(engine, who, next(built), moment)
+            p50, p99 = latencies(build, samples)
+            rows.append([f"dashboard farm page (farm_page, MDSC) as of {day}: {label}", f"{p50:.1f}", f"{p99:.1f}",
+                         "-"])
+        rows.extend(page_reads(engine, who, asked, moment, day))
+    with TestClient(create_app(url, deliver=False, tick_seconds=0), headers=headers) as client:
+        def get(farm: str) -> None:
+            page = client.get(f"/dashboard/farms/{farm}?as_of={last.isoformat()}")
+            if page.status_code != 200:
+                raise RuntimeError(f"{farm}: HTTP {page.status_code} {page.text[:200]!r}")
+        served = iter(asked)
+        p50, p99 = latencies(lambda: get(next(served)), samples)
+        rows.append(["GET /dashboard/farms/{id} (in-process TestClient, MDSC)", f"{p50:.1f}", f"{p99:.1f}", "-"])
+    raw.close()
+    engine.dispose()
+    return rows
+
+
+def page_reads(engine: Any, who: Any, farms: list[str], moment: datetime, day: date) -> list[list[str]]:
+    """The farm page's own history reads (the year its timeline marks, the conduct events) beside the farm's
+    whole history as the page read it before (decoded, as the principal may see it)."""
+    from services.auth import policy
+    from services.dashboard.pages import page_history
+
+    enrolled = {f: date.fromisoformat((queries.load_state(engine, "membership", f) or {})["enrolled_on"])
+                for f in farms}  # the page has it from its view: not timed
+
+    def bounded(farm: str) -> int:
+        return sum(map(len, page_history(engine, who, farm, moment, enrolled[farm], day)))
+
+    def whole(farm: str) -> int:
+        return len([policy.visible(who, body) for body in queries.farm_history(engine, farm, moment, now())])
+
+    rows = []
+    for name, read in (("the farm page's history reads", bounded), ("the whole history, as the page read it "
+                                                                    "before", whole)):
+        events = statistics.median(read(farm) for farm in farms)  # not timed: how many events each decodes
+        asked = iter(farms)
+        p50, p99 = latencies(lambda read=read, asked=asked: read(next(asked)), len(farms))  # type: ignore[misc]
+        rows.append([f"  {name} as of {day} (median {events:.0f} events)", f"{p50:.1f}", f"{p99:.1f}", "-"])
+    return rows
+
+
+def ages(last: date) -> list[date]:
+    """`last` and the same day one and two years before, those within the program (from START)."""
+    first = parse_month(START)
+    return [day for day in (add_months(last, -24), add_months(last, -12), last) if day >= first]
 
 
 def next_day(engine: Any, farms: list[str], as_of: Any) -> list[list[str]]:
@@ -353,7 +437,15 @@ def main() -> None:
     parser.add_argument("--profile", nargs="?", const="last", choices=["first", "last"],
                         help="cProfile the ingest of the last part (or of the first: --profile first)")
     parser.add_argument("--no-queries", action="store_true", help="ingest and rebuild only (no query latencies)")
+    parser.add_argument("--farm-page-of", metavar="URL", help="only the dashboard farm page's latencies, on this "
+                        "aged ledger (e.g. one `dignity ingest` wrote), as of the last day of --months from " + START)
     args = parser.parse_args()
+    if args.farm_page_of:
+        last = add_months(parse_month(START), args.months) - timedelta(days=1)
+        show("dashboard farm page (ms)", ["query", "p50", "p99", "target"],
+             farm_page_rows(args.farm_page_of, last, args.samples, random.Random(args.seed)))
+        print(f"machine: {machine()}")
+        return
     folder = Path(tempfile.mkdtemp(prefix="dignity-growth-"))
     try:
         run(args, folder)

@@ -19,6 +19,7 @@ from services.cli.common import (
     parse_moment,
     print_json,
 )
+from services.ledger.queries import HISTORY_PAGE, HISTORY_PAGE_MAX
 
 app = typer.Typer(help="Dignity Ledger: the system of record for the Milk with Dignity program.", no_args_is_help=True)
 
@@ -140,21 +141,31 @@ def history(
     farm_id: str,
     as_of: AsOfOption = None,
     known_at: KnownAtOption = None,
+    limit: Annotated[int, typer.Option(min=1, max=HISTORY_PAGE_MAX, help="Events in the page")] = HISTORY_PAGE,
+    after: Annotated[int | None, typer.Option(min=0, help="Start after this seq (the next page's, as told)")] = None,
     db: DbOption = None,
     as_json: JsonOption = False,
 ) -> None:
-    """The farm's events and derived events in order, as of a business date and as known at a ledger time."""
-    from services.ledger.queries import farm_history
+    """The farm's events and derived events in order, as of a business date and as known at a ledger time, a
+    page at a time (as the API's history): while there is more, stderr tells the options of the next page."""
+    import orjson
+
+    from services.ledger.queries import farm_history_page
     from services.store.database import connect
 
-    rows = farm_history(connect(db), farm_id, parse_moment(as_of), parse_moment(known_at))
+    moment, known = parse_moment(as_of), parse_moment(known_at)
+    page = farm_history_page(connect(db), farm_id, moment, known, after, limit)
+    rows = [orjson.loads(body) for _, body in page.rows]
     if as_json:
         print_json(rows)
-        return
-    table = Table("occurred", "recorded", "type", "data", title=f"history of {farm_id}")
-    for r in rows:
-        table.add_row(r["occurred_at"][:19], r["recorded_at"][:19], r["type"], _brief(r["data"]))
-    console.print(table)
+    else:
+        table = Table("occurred", "recorded", "type", "data", title=f"history of {farm_id}")
+        for r in rows:
+            table.add_row(r["occurred_at"][:19], r["recorded_at"][:19], r["type"], _brief(r["data"]))
+        console.print(table)
+    if page.next_after is not None:  # the times pinned, as the API's next link: the pages are one answer
+        typer.echo(f"more: dignity history {farm_id} --after {page.next_after} --limit {limit} "
+                   f"--as-of {moment.isoformat()} --known-at {known.isoformat()}", err=True)
 
 
 def _brief(data: dict[str, object]) -> str:

@@ -68,14 +68,13 @@ class FarmPage:
 def farm_page(engine: Engine, who: Principal, farm_id: str, as_of: datetime) -> FarmPage:
     view = queries.farm_view(engine, farm_id, as_of)
     member = view.state("membership")
-    tz = member.get("time_zone")
-    history = [policy.visible(who, body) for body in queries.farm_history(engine, farm_id, as_of, now())]
+    tz, enrolled = member.get("time_zone"), date.fromisoformat(member["enrolled_on"])
+    marked, conduct = page_history(engine, who, farm_id, as_of, enrolled, view.as_of)
     errors: list[str] = []
     deadlines = queries.deadlines(engine, farm_id, as_of, errors)
-    line = timeline.build(date.fromisoformat(member["enrolled_on"]), view.as_of,
-                          standing_changes(view.state(STANDING), view.as_of), history, deadlines, tz)
-    month_rows = months(engine, farm_id, as_of)
-    conduct = [b for b in history if timeline.lane_of(b["type"]) == "conduct" and b["type"] not in timeline.DERIVED]
+    line = timeline.build(enrolled, view.as_of, standing_changes(view.state(STANDING), view.as_of), marked,
+                          deadlines, tz)
+    month_rows = months(engine, farm_id, as_of, view)
     return FarmPage(
         farm_id=farm_id, as_of=view.as_of, member=member, standing=queries.standing(engine, farm_id, as_of),
         timeline=timeline_svg(line), passthrough=passthrough_svg(month_rows), months=month_rows,
@@ -83,8 +82,26 @@ def farm_page(engine: Engine, who: Principal, farm_id: str, as_of: datetime) -> 
         open_count=sum(1 for d in deadlines if d["status"] == "open"),
         met_count=sum(1 for d in deadlines if d["status"] == "met"),
         findings=queries.findings(engine, farm_id, as_of, errors), conduct=conduct[-CONDUCT_LIMIT:][::-1],
-        not_evaluated=sorted(set(errors)), cases=cases_of(history),
+        not_evaluated=sorted(set(errors)), cases=cases_of(conduct),
     )
+
+
+def page_history(engine: Engine, who: Principal, farm_id: str, as_of: datetime, enrolled: date, day: date
+                 ) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
+    """The farm's events the page shows, as this principal may see them: those the timeline marks (the year to
+    `day`, no derived event) and the conduct events of every year (the list, the cases). Left out in SQL, so
+    the earlier years' payroll lines, hires and remittances are never read."""
+    known_at = now()
+    return (visible_history(engine, who, farm_id, as_of, known_at, since=timeline.marked_since(enrolled, day),
+                            exclude=timeline.DERIVED),
+            visible_history(engine, who, farm_id, as_of, known_at, exclude=timeline.NOT_CONDUCT))
+
+
+def visible_history(engine: Engine, who: Principal, farm_id: str, as_of: datetime, known_at: datetime, *,
+                    since: datetime | None = None, exclude: frozenset[str] = frozenset()) -> list[dict[str, Any]]:
+    """`queries.farm_history` as this principal may see it (CO-4, RR-4)."""
+    return [policy.visible(who, body) for body in queries.farm_history(engine, farm_id, as_of, known_at,
+                                                                        since=since, exclude=exclude)]
 
 
 def open_by_rule(deadlines: list[dict[str, Any]]) -> list[dict[str, Any]]:

@@ -10,7 +10,7 @@ from __future__ import annotations
 from collections import Counter
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
-from datetime import date, datetime, timedelta
+from datetime import UTC, date, datetime, time, timedelta
 from typing import Any
 
 from projections.calendar import local_date
@@ -28,6 +28,8 @@ MEMBERSHIP = frozenset({
 DERIVED = frozenset({"DeadlineMissed", "PassThroughDiscrepancy", "StandingChanged", "BuyerNotified",
                      "PersonnelBanViolated"})
 """Derived events are shown by what they mean (bands, deadline marks), not as dots of their own."""
+NOT_CONDUCT = PAY | MEMBERSHIP | DERIVED
+"""What the conduct lane and the farm page's conduct list leave out: every other type is conduct (`lane_of`)."""
 MIN_SPAN = timedelta(days=60)
 WINDOW = timedelta(days=366)
 """The timeline shows the year up to `as of` (an earlier `as of` shows earlier years), so recent months
@@ -64,13 +66,24 @@ class Timeline:
 
 def build(enrolled_on: date, as_of: date, changes: Sequence[Change], history_rows: Iterable[dict[str, Any]],
           deadline_rows: Iterable[dict[str, Any]], time_zone: str | None) -> Timeline:
-    start = max(min(enrolled_on, as_of), as_of - WINDOW)
+    start = window_start(enrolled_on, as_of)
     end = max(as_of, start + MIN_SPAN)
     marks = [m for m in (*event_marks(history_rows, time_zone, as_of), *deadline_marks(deadline_rows, end))
              if m.on >= start]
     shown = [Band(max(b.start, start), b.end, b.standing, b.stayed, b.label)
              for b in bands(min(enrolled_on, as_of), as_of, changes) if b.end > start]
     return Timeline(start, end, as_of, shown, marks)
+
+
+def window_start(enrolled_on: date, as_of: date) -> date:
+    """The first day the timeline shows: nothing before it is marked."""
+    return max(min(enrolled_on, as_of), as_of - WINDOW)
+
+
+def marked_since(enrolled_on: date, as_of: date) -> datetime:
+    """The earliest moment an event marked on the timeline may have occurred: the window's first day a day
+    early, in UTC (a farm's local date is never a whole day off UTC), so the reader may leave out the rest."""
+    return datetime.combine(window_start(enrolled_on, as_of) - timedelta(days=1), time.min, UTC)
 
 
 def bands(enrolled_on: date, as_of: date, changes: Sequence[Change]) -> list[Band]:
@@ -117,7 +130,8 @@ def event_marks(rows: Iterable[dict[str, Any]], time_zone: str | None, as_of: da
             continue
         key = (on, lane_of(body["type"]), body["type"])
         per_day[key] += 1
-        first.setdefault(key, summary(body))
+        if key not in first:  # a label for the first alone: a payroll run is hundreds of rows
+            first[key] = summary(body)
     return [Mark(on, lane, kind, first[(on, lane, kind)] if n == 1 else f"{n} × {kind}", n)
             for (on, lane, kind), n in sorted(per_day.items())]
 

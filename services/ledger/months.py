@@ -14,6 +14,7 @@ from sqlalchemy import Engine
 
 from events.types import period_of
 from projections.calendar import next_period
+from projections.compliance import FarmView
 from projections.passthrough.books import Books
 from projections.passthrough.query import pass_through
 from services.ledger.queries import farm_view
@@ -32,9 +33,10 @@ class Month:
     note: str = ""
 
 
-def months(engine: Engine, farm_id: str, as_of: datetime) -> list[Month]:
-    """Every premium month from the farm's first premium (or its enrolment, before any) to the `as_of` month."""
-    view = farm_view(engine, farm_id, as_of)
+def months(engine: Engine, farm_id: str, as_of: datetime, view: FarmView | None = None) -> list[Month]:
+    """Every premium month from the farm's first premium (or its enrolment, before any) to the `as_of` month;
+    from `view` when the caller has read it (`farm_view` of the same farm and time: the states read once)."""
+    view = farm_view(engine, farm_id, as_of) if view is None else view
     books = Books.of(view)
     received = [r.premium_month for r in books.remittances if r.received_on <= view.as_of]
     enrolled = [period_of(books.enrolled_on)] if books.enrolled_on is not None else []

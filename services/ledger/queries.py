@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import logging
 import re
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Collection, Iterator
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
@@ -28,16 +28,26 @@ from services.store.views import states_of as states_of
 log = logging.getLogger(__name__)
 
 
-def farm_history(engine: Engine, farm_id: str, as_of: datetime, known_at: datetime) -> list[dict[str, Any]]:
-    """The farm's events, source and derived, in per-farm log order, as of a business time and a ledger time."""
-    return [orjson.loads(body) for _, body in farm_history_encoded(engine, farm_id, as_of, known_at)]
+def farm_history(engine: Engine, farm_id: str, as_of: datetime, known_at: datetime, *,
+                 since: datetime | None = None, exclude: Collection[str] = ()) -> list[dict[str, Any]]:
+    """The farm's events, source and derived, in per-farm log order, as of a business time and a ledger time;
+    only those that occurred `since` a time and are of no type in `exclude`, when asked."""
+    return [orjson.loads(body) for _, body in farm_history_encoded(engine, farm_id, as_of, known_at,
+                                                                   since=since, exclude=exclude)]
 
 
-def farm_history_encoded(engine: Engine, farm_id: str, as_of: datetime, known_at: datetime
-                         ) -> list[tuple[str, bytes]]:
+def farm_history_encoded(engine: Engine, farm_id: str, as_of: datetime, known_at: datetime, *,
+                         since: datetime | None = None, exclude: Collection[str] = ()) -> list[tuple[str, bytes]]:
     """`farm_history` as (type, canonical JSON) pairs, undecoded."""
     with engine.connect() as conn:
-        return [(event_type, body) for _, _, event_type, body in history_rows(conn, farm_id, as_of, known_at)]
+        return [(event_type, body) for _, _, event_type, body
+                in history_rows(conn, farm_id, as_of, known_at, since=since, exclude=exclude)]
+
+
+HISTORY_PAGE = 200
+"""Events a history page holds unless the caller asks for fewer or more (up to `HISTORY_PAGE_MAX`): the API's
+pages and `dignity history`'s."""
+HISTORY_PAGE_MAX = 1000
 
 
 @dataclass(frozen=True)

@@ -8,7 +8,7 @@ sorted): a derived row holds that already, and so does a log body the ledger wro
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Collection, Iterator
 from datetime import datetime
 
 import orjson
@@ -36,9 +36,11 @@ def _joined() -> tuple[Select[tuple[str, int, str, bytes, bool]], object, object
 
 def history_rows(conn: Connection, farm_id: str | None = None, as_of: datetime | None = None,
                  known_at: datetime | None = None, after: int | None = None,
-                 limit: int | None = None) -> Iterator[tuple[str, int, str, bytes]]:
+                 limit: int | None = None, *, since: datetime | None = None,
+                 exclude: Collection[str] = ()) -> Iterator[tuple[str, int, str, bytes]]:
     """(farm_id, seq, type, canonical body) in (farm, seq) order; of one farm, `after` a seq and at most
-    `limit` rows: a page, read through the primary key whatever the farm's age."""
+    `limit` rows: a page, read through the primary key whatever the farm's age. `since` (business time) and
+    `exclude` (event types) leave rows out in SQL, before their bodies are read and decompressed."""
     query, occurred, recorded = _joined()
     if farm_id is not None:
         query = query.where(history.c.farm_id == farm_id)
@@ -48,6 +50,10 @@ def history_rows(conn: Connection, farm_id: str | None = None, as_of: datetime |
         query = query.where(occurred <= utc_text(as_of))  # type: ignore[operator]
     if known_at is not None:
         query = query.where(recorded <= utc_text(known_at))  # type: ignore[operator]
+    if since is not None:
+        query = query.where(occurred >= utc_text(since))  # type: ignore[operator]
+    if exclude:
+        query = query.where(func.coalesce(history.c.type, events.c.type).not_in(sorted(exclude)))
     query = query.order_by(history.c.farm_id, history.c.seq)
     if limit is not None:
         query = query.limit(limit)

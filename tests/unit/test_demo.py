@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import json
+import shlex
 from collections.abc import Iterator
 from datetime import UTC, datetime
 from pathlib import Path
@@ -129,6 +131,45 @@ def test_api_history_next_link_pins_the_first_page_s_times(tmp_path: Path) -> No
         assert ids == [e["event_id"] for e in (enrolled, *notes)]  # not the late one, though it is dated in
         assert late["event_id"] in {row["event_id"] for page in history_pages(client, "/farms/farm-a/history")
                                     for row in page}  # a new first page sees it
+
+
+def cli_history_pages(args: list[str]) -> tuple[list[list[dict[str, Any]]], list[str]]:
+    """`dignity history ... --json` page after page, each next one run as the previous page told on stderr."""
+    pages, told = [], []
+    while True:
+        result = CliRunner().invoke(app, [*args, "--json"])
+        assert result.exit_code == 0, result.output
+        pages.append(json.loads(result.stdout))
+        if not result.stderr:
+            return pages, told
+        told.append(result.stderr.strip())
+        args = [*shlex.split(told[-1].removeprefix("more: "))[1:], *args[args.index("--db"):args.index("--db") + 2]]
+
+
+def test_cli_history_pages_put_together_are_the_whole_history(demo_db: str) -> None:
+    far = parse_moment("2030-01-01")
+    whole = queries.farm_history(connect(demo_db), "farm-00002", far, far)
+    for limit in (7, len(whole)):
+        pages, told = cli_history_pages(["history", "farm-00002", "--limit", str(limit), "--as-of", "2030-01-01",
+                                         "--known-at", "2030-01-01", "--db", demo_db])
+        assert [row for page in pages for row in page] == whole, limit
+        assert all(len(page) == limit for page in pages[:-1]) and 0 < len(pages[-1]) <= limit
+        assert len(told) == len(pages) - 1 and all(f"--limit {limit} --as-of {far.isoformat()}" in t for t in told)
+    bad = CliRunner().invoke(app, ["history", "farm-00002", "--limit", "0", "--db", demo_db])
+    assert bad.exit_code == 2 and "--limit" in bad.output
+
+
+def test_cli_history_prints_a_page_of_200_and_pins_the_times_of_the_next(demo_db: str) -> None:
+    engine = connect(demo_db)
+    farm = max(queries.farm_ids(engine), key=lambda f: len(queries.farm_history(engine, f, parse_moment(None),
+                                                                                parse_moment(None))))
+    result = CliRunner().invoke(app, ["history", farm, "--db", demo_db])
+    assert result.exit_code == 0, result.output
+    assert result.stdout.count("FarmEnrolled") == 1 and "history of " + farm in result.stdout
+    told = shlex.split(result.stderr.removeprefix("more: "))
+    assert told[:5] == ["dignity", "history", farm, "--after", told[4]] and told[5:7] == ["--limit", "200"]
+    first = queries.farm_history_page(engine, farm, parse_moment(told[8]), parse_moment(told[10]), None, 200)
+    assert first.next_after == int(told[4])  # the table was the first 200, the next page starts after them
 
 
 def test_api_history_of_an_unknown_farm_is_404_and_a_bad_date_422(client: TestClient) -> None:

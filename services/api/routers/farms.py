@@ -20,6 +20,7 @@ from services.auth import policy
 from services.auth.deps import PrincipalDep, farm_reader
 from services.auth.scope import FarmScope, load_scopes
 from services.ledger import queries
+from services.ledger.queries import HISTORY_PAGE, HISTORY_PAGE_MAX
 
 router = APIRouter(prefix="/farms", tags=["farms"])
 _PERIOD = re.compile(r"^\d{4}-(0[1-9]|1[0-2])$")
@@ -33,11 +34,6 @@ def farms(engine: EngineDep, who: PrincipalDep) -> StreamingResponse:
         return streamed_array(ids)
     scopes = load_scopes(engine, ids)
     return streamed_array(f for f in ids if policy.may_read(who, "standing", scopes[f]))
-
-
-HISTORY_PAGE = 200
-"""Events a history page holds unless the caller asks for fewer or more (up to `HISTORY_PAGE_MAX`)."""
-HISTORY_PAGE_MAX = 1000
 
 
 @router.get("/{farm_id}/history")
