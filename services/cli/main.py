@@ -7,7 +7,6 @@ from typing import Annotated, Any
 
 import typer
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
-from rich.table import Table
 
 from services.cli.common import (
     AsOfOption,
@@ -18,8 +17,9 @@ from services.cli.common import (
     err_console,
     parse_moment,
     print_json,
+    print_table,
 )
-from services.ledger.queries import HISTORY_PAGE, HISTORY_PAGE_MAX
+from services.ledger.pages import HISTORY_PAGE, HISTORY_PAGE_MAX
 
 app = typer.Typer(help="Dignity Ledger: the system of record for the Milk with Dignity program.", no_args_is_help=True)
 
@@ -159,10 +159,8 @@ def history(
     if as_json:
         print_json(rows)
     else:
-        table = Table("occurred", "recorded", "type", "data", title=f"history of {farm_id}")
-        for r in rows:
-            table.add_row(r["occurred_at"][:19], r["recorded_at"][:19], r["type"], _brief(r["data"]))
-        console.print(table)
+        print_table(f"history of {farm_id}", ("occurred", "recorded", "type", "data"),
+                    [(r["occurred_at"][:19], r["recorded_at"][:19], r["type"], _brief(r["data"])) for r in rows])
     if page.next_after is not None:  # the times pinned, as the API's next link: the pages are one answer
         typer.echo(f"more: dignity history {farm_id} --after {page.next_after} --limit {limit} "
                    f"--as-of {moment.isoformat()} --known-at {known.isoformat()}", err=True)

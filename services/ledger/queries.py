@@ -44,11 +44,6 @@ def farm_history_encoded(engine: Engine, farm_id: str, as_of: datetime, known_at
                 in history_rows(conn, farm_id, as_of, known_at, since=since, exclude=exclude)]
 
 
-HISTORY_PAGE = 200
-"""Events a history page holds unless the caller asks for fewer or more (up to `HISTORY_PAGE_MAX`): the API's
-pages and `dignity history`'s."""
-HISTORY_PAGE_MAX = 1000
-
 
 @dataclass(frozen=True)
 class HistoryPage:

@@ -20,7 +20,7 @@ from services.auth import policy
 from services.auth.deps import PrincipalDep, farm_reader
 from services.auth.scope import FarmScope, load_scopes
 from services.ledger import queries
-from services.ledger.queries import HISTORY_PAGE, HISTORY_PAGE_MAX
+from services.ledger.pages import HISTORY_PAGE, HISTORY_PAGE_MAX
 
 router = APIRouter(prefix="/farms", tags=["farms"])
 _PERIOD = re.compile(r"^\d{4}-(0[1-9]|1[0-2])$")
