@@ -55,25 +55,27 @@ PLAIN_ABOVE = 500
 program-wide `dignity deadlines` of 220,000 rows (100 farms x 36 months) took 9 min to print as a rich table."""
 
 
-def print_table(title: str, columns: Sequence[str], rows: Sequence[Sequence[str]],
+def print_table(title: str, columns: Sequence[str], rows: Sequence[Sequence[str | None]],
                 styles: Mapping[int, Mapping[str, str]] | None = None) -> None:
     """Rows of text under their column names: a rich table while it is short, plain aligned columns (written
-    as they go, in time linear in the rows) when it is long. `styles`: column -> cell text -> rich style."""
-    if len(rows) <= PLAIN_ABOVE:
+    as they go, in time linear in the rows) when it is long. `styles`: column -> cell text -> rich style.
+    Cells are text, never markup: a farm's ids and an error's words are printed as they are."""
+    text = [["" if cell is None else str(cell) for cell in row] for row in rows]
+    if len(text) <= PLAIN_ABOVE:
         table = Table(*columns, title=title)
-        for row in rows:
+        for row in text:
             table.add_row(*(Text(cell, style=(styles or {}).get(i, {}).get(cell, "")) for i, cell in enumerate(row)))
         console.print(table)
         return
-    widths = [max(len(name), *(len(row[i]) for row in rows)) for i, name in enumerate(columns)]
+    widths = [max(len(name), *(len(row[i]) for row in text)) for i, name in enumerate(columns)]
     out = console.file
 
     def line(cells: Sequence[str]) -> str:
         return "  ".join(cell.ljust(width) for cell, width in zip(cells, widths, strict=True)).rstrip() + "\n"
 
-    out.write(f"{title} ({len(rows):,} rows)\n" + line(columns) + line(["-" * w for w in widths]))
-    for i in range(0, len(rows), 10_000):
-        out.write("".join(line(row) for row in rows[i: i + 10_000]))
+    out.write(f"{title} ({len(text):,} rows)\n" + line(columns) + line(["-" * w for w in widths]))
+    for i in range(0, len(text), 10_000):
+        out.write("".join(line(row) for row in text[i: i + 10_000]))
     out.flush()
 
 

@@ -48,3 +48,14 @@ def test_program_wide_answers_tell_each_farm_answered(two_farms: EmbeddedLedger)
     assert {r["farm_id"] for r in rows} == {"farm-a", "farm-b"}
     farms = len(queries.farm_ids(two_farms.engine))
     assert told == [(i, farms) for i in range(1, farms + 1)]
+
+
+def test_trust_cli_table_cells_are_text_never_markup(monkeypatch: pytest.MonkeyPatch) -> None:
+    """A farm's ids and an error's words reach the terminal as they are: `[/x]` was read as a closing tag, and
+    the command failed with rich's MarkupError instead of printing the farm's rows."""
+    rows = _rows(2)
+    rows[0]["subject_id"], rows[1]["subject_id"] = "[/oops]", "[bold]w2[/bold]"
+    monkeypatch.setattr(queries, "deadlines", lambda *args, **kwargs: rows)
+    result = CliRunner().invoke(app, ["deadlines", "--farm", "farm-00001", "--db", "sqlite://"], env={"COLUMNS": "200"})
+    assert result.exit_code == 0, result.output
+    assert "[/oops]" in result.stdout and "[bold]w2[/bold]" in result.stdout

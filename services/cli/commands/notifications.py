@@ -5,9 +5,8 @@ from __future__ import annotations
 from typing import Annotated
 
 import typer
-from rich.table import Table
 
-from services.cli.common import DbOption, JsonOption, console, print_json
+from services.cli.common import DbOption, JsonOption, print_json, print_table
 from services.cli.main import app
 
 
@@ -25,7 +24,5 @@ def notifications(
     if as_json:
         print_json(rows)
         return
-    table = Table("id", "farm", "kind", "standing", "effective on", title=f"notifications for {buyer}")
-    for r in rows:
-        table.add_row(r["notification_id"], r["farm_id"], r["kind"], r["standing"], r["effective_on"])
-    console.print(table)
+    print_table(f"notifications for {buyer}", ("id", "farm", "kind", "standing", "effective on"),
+                [(r["notification_id"], r["farm_id"], r["kind"], r["standing"], r["effective_on"]) for r in rows])

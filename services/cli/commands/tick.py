@@ -3,9 +3,17 @@
 from __future__ import annotations
 
 import typer
-from rich.table import Table
 
-from services.cli.common import AsOfOption, DbOption, JsonOption, console, err_console, parse_moment, print_json
+from services.cli.common import (
+    AsOfOption,
+    DbOption,
+    JsonOption,
+    console,
+    err_console,
+    parse_moment,
+    print_json,
+    print_table,
+)
 from services.cli.main import app
 
 
@@ -29,17 +37,20 @@ def tick(as_of: AsOfOption = None, db: DbOption = None, as_json: JsonOption = Fa
     if as_json:
         print_json(report.as_json())
         return
-    table = Table("farm", "effective", "type", "what", title=f"tick as of {moment.isoformat()}")
+    rows: list[tuple[str, str, str, str]] = []
     for d in report.derived:
         data = d["data"]
         what = data.get("kind") or data.get("standing") or f"{data.get('theme', '')} {data.get('level', '')}".strip()
-        table.add_row(d["farm_id"], d["occurred_at"][:10], d["type"],
-                      f"{what} → {data['buyer_id']}" if "buyer_id" in data else what)
+        rows.append((d["farm_id"], d["occurred_at"][:10], d["type"],
+                     f"{what} → {data['buyer_id']}" if "buyer_id" in data else what))
     for e in report.appended:
         what = (f"{e.data['theme']} {e.data.get('previous') or '-'} → {e.data['level']}" if e.type == "RiskLevelChanged"
                 else f"SU-2 from {e.data.get('cascade_of')}")
-        table.add_row(e.farm_id, e.occurred_at.date().isoformat(), e.type, what)
-    console.print(table if report.derived or report.appended else "nothing due")
+        rows.append((e.farm_id, e.occurred_at.date().isoformat(), e.type, what))
+    if rows:
+        print_table(f"tick as of {moment.isoformat()}", ("farm", "effective", "type", "what"), rows)
+    else:
+        console.print("nothing due")
 
 
 def _refuse(why: str) -> None:

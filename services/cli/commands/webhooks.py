@@ -7,9 +7,8 @@ import threading
 from typing import TYPE_CHECKING, Annotated
 
 import typer
-from rich.table import Table
 
-from services.cli.common import DbOption, JsonOption, console, err_console, print_json
+from services.cli.common import DbOption, JsonOption, console, err_console, print_json, print_table
 from services.cli.main import app
 
 if TYPE_CHECKING:
@@ -84,11 +83,9 @@ def list_subscriptions(
     if as_json:
         print_json(rows)
         return
-    table = Table("subscription", "buyer", "url", "active", "created", title="webhook subscriptions")
-    for r in rows:
-        table.add_row(r["subscription_id"], r["buyer_id"], r["url"], "yes" if r["active"] else "no",
-                      r["created_at"][:19])
-    console.print(table)
+    print_table("webhook subscriptions", ("subscription", "buyer", "url", "active", "created"),
+                [(r["subscription_id"], r["buyer_id"], r["url"], "yes" if r["active"] else "no", r["created_at"][:19])
+                 for r in rows])
 
 
 @hooks_app.command("remove")
@@ -167,11 +164,9 @@ def deliveries(
     if as_json:
         print_json(rows)
         return
-    table = Table("delivery", "subscription", "farm", "status", "tries", "next try", "last error", title="deliveries")
-    for r in rows:
-        table.add_row(r["delivery_id"], r["subscription_id"], r["farm_id"], r["status"], str(r["attempts"]),
-                      r["next_at"][:19] if r["status"] == "pending" else "", r["last_error"] or "")
-    console.print(table)
+    print_table("deliveries", ("delivery", "subscription", "farm", "status", "tries", "next try", "last error"),
+                [(r["delivery_id"], r["subscription_id"], r["farm_id"], r["status"], str(r["attempts"]),
+                  r["next_at"][:19] if r["status"] == "pending" else "", r["last_error"] or "") for r in rows])
 
 
 @hooks_app.command("dead")
@@ -181,12 +176,10 @@ def dead(db: DbOption = None, as_json: JsonOption = False) -> None:
     if as_json:
         print_json(rows)
         return
-    table = Table("delivery", "subscription", "notification", "tries", "last error", "at", "redelivered",
-                  title="dead letters")
-    for r in rows:
-        table.add_row(r["delivery_id"], r["subscription_id"], r["notification_id"], str(r["attempts"]),
-                      r["last_error"], r["at"][:19], (r["redelivered_at"] or "")[:19])
-    console.print(table)
+    print_table("dead letters",
+                ("delivery", "subscription", "notification", "tries", "last error", "at", "redelivered"),
+                [(r["delivery_id"], r["subscription_id"], r["notification_id"], str(r["attempts"]), r["last_error"],
+                  r["at"][:19], (r["redelivered_at"] or "")[:19]) for r in rows])
 
 
 @hooks_app.command("redeliver")

@@ -7,9 +7,8 @@ import sys
 from typing import Annotated
 
 import typer
-from rich.table import Table
 
-from services.cli.common import DbOption, JsonOption, console, print_json
+from services.cli.common import DbOption, JsonOption, console, print_json, print_table
 from services.cli.main import app
 
 KafkaOption = Annotated[
@@ -63,7 +62,5 @@ def failures(db: DbOption = None, as_json: JsonOption = False) -> None:
     if as_json:
         print_json(rows)
         return
-    out = Table("at", "event", "where", "error", title="failures")
-    for r in rows:
-        out.add_row(r["at"][:19], r["event_id"], r["where"], r["error"])
-    console.print(out)
+    print_table("failures", ("at", "event", "where", "error"),
+                [(r["at"][:19], r["event_id"], r["where"], r["error"]) for r in rows])
