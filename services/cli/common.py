@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Sequence
 from datetime import date, datetime, time
 from typing import Annotated, Any, TypeVar
 
@@ -55,18 +55,22 @@ PLAIN_ABOVE = 500
 program-wide `dignity deadlines` of 220,000 rows (100 farms x 36 months) took 9 min to print as a rich table."""
 
 
-def print_table(title: str, columns: Sequence[str], rows: Sequence[Sequence[str | None]],
-                styles: Mapping[int, Mapping[str, str]] | None = None) -> None:
-    """Rows of text under their column names: a rich table while it is short, plain aligned columns (written
-    as they go, in time linear in the rows) when it is long. `styles`: column -> cell text -> rich style.
-    Cells are text, never markup: a farm's ids and an error's words are printed as they are."""
-    text = [["" if cell is None else str(cell) for cell in row] for row in rows]
-    if len(text) <= PLAIN_ABOVE:
+Cell = str | Text | None
+
+
+def print_table(title: str, columns: Sequence[str], rows: Sequence[Sequence[Cell]]) -> None:
+    """Rows under their column names: a rich table while it is short, plain aligned columns (written as they
+    go, in time linear in the rows) when it is long. A cell is text, never markup (a farm's ids and an error's
+    words are printed as they are); a `Text` carries its own style, which plain columns leave out."""
+    cells = [[cell if isinstance(cell, Text) else Text("" if cell is None else str(cell)) for cell in row]
+             for row in rows]
+    if len(cells) <= PLAIN_ABOVE:
         table = Table(*columns, title=title)
-        for row in text:
-            table.add_row(*(Text(cell, style=(styles or {}).get(i, {}).get(cell, "")) for i, cell in enumerate(row)))
+        for row in cells:
+            table.add_row(*row)
         console.print(table)
         return
+    text = [[cell.plain for cell in row] for row in cells]
     widths = [max(len(name), *(len(row[i]) for row in text)) for i, name in enumerate(columns)]
     out = console.file
 

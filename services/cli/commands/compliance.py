@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Annotated, Any
 
 import typer
+from rich.text import Text
 
 from services.cli.common import AsOfOption, DbOption, JsonOption, err_console, parse_moment, print_json, print_table
 from services.cli.main import app, progress_bar
@@ -25,8 +26,8 @@ def deadlines(farm: FarmOption = None, as_of: AsOfOption = None, db: DbOption = 
         print_json(rows)
     else:
         print_table("deadlines", ("rule", "farm", "subject", "due", "status", "met on"),
-                    [(r["rule"], r["farm_id"], r["subject_id"], r["due"], r["status"], r["met_on"] or "")
-                     for r in rows], {4: _STATUS_STYLE})
+                    [(r["rule"], r["farm_id"], r["subject_id"], r["due"],
+                      Text(r["status"], style=_STATUS_STYLE.get(r["status"], "")), r["met_on"]) for r in rows])
     _report(errors)
 
 

@@ -10,9 +10,10 @@ from collections import Counter
 from typing import Annotated, Any
 
 import typer
-from rich.table import Table
+from rich.text import Text
 
-from services.cli.common import console, parse_moment, print_json
+from services.cli.commands.kin import _flagged, _licence
+from services.cli.common import console, parse_moment, print_json, print_table
 from services.cli.main import app, progress_bar
 
 SAMPLE = (12, 14, 7, "2025-01", True)  # farms, months, seed, start, showcase: what made examples/sample.jsonl
@@ -123,14 +124,16 @@ def _show(summary: dict[str, Any], url: str, host: str, port: int, serve: bool) 
     console.print(f"this run: {loaded['accepted']} new, {loaded['duplicates']} already there, "
                   f"{loaded['rejected']} rejected")
     console.print(f"as of {summary['as_of']}:")
-    table = Table("rule", "open", "met", "missed", title="deadlines")
-    for rule, counts in summary["deadlines"].items():
-        table.add_row(rule, str(counts["open"]), str(counts["met"]), f"[bold red]{counts['missed']}")
-    console.print(table if summary["deadlines"] else "  no deadline rules registered yet")
-    table = Table("rule", "findings", title="findings")
-    for rule, count in summary["findings"].items():
-        table.add_row(rule, str(count))
-    console.print(table if summary["findings"] else "  no finding rules registered yet")
+    if summary["deadlines"]:
+        print_table("deadlines", ("rule", "open", "met", "missed"),
+                    [(rule, str(c["open"]), str(c["met"]), Text(str(c["missed"]), style="bold red"))
+                     for rule, c in summary["deadlines"].items()])
+    else:
+        console.print("  no deadline rules registered yet")
+    if summary["findings"]:
+        print_table("findings", ("rule", "findings"), [(rule, str(n)) for rule, n in summary["findings"].items()])
+    else:
+        console.print("  no finding rules registered yet")
     _show_kin(summary["kin"])
     for message in summary["not_evaluated"]:
         console.print(f"not evaluated: {message}", style="red", markup=False)
@@ -140,17 +143,13 @@ def _show(summary: dict[str, Any], url: str, host: str, port: int, serve: bool) 
 
 
 def _show_kin(kin: dict[str, Any]) -> None:
-    table = Table("buyer", "months", "underpaid (BP-1)", title="buyers' premium")
-    for buyer, row in kin["premium"].items():
-        table.add_row(buyer, str(row["months"]), f"[bold red]{row['underpaid']}" if row["underpaid"] else "0")
-    console.print(table)
-    table = Table("contractor", "licence", "certified", "hires", "uncertified", "flagged", "findings",
-                  title="labour contractors (RR-1..RR-4)")
-    for c in kin["contractors"]:
-        table.add_row(c["contractor_id"], "in force" if c["licence_in_force"] else "[red]none", c["certified"] or "-",
-                      str(c["hires"]), str(c["uncertified_hires"]), "[bold red]yes" if c["flagged"] else "no",
-                      str(c["findings"]))
-    console.print(table)
+    print_table("buyers' premium", ("buyer", "months", "underpaid (BP-1)"),
+                [(buyer, str(row["months"]), Text(str(row["underpaid"]), style="bold red") if row["underpaid"] else "0")
+                 for buyer, row in kin["premium"].items()])
+    print_table("labour contractors (RR-1..RR-4)",
+                ("contractor", "licence", "certified", "hires", "uncertified", "flagged", "findings"),
+                [(c["contractor_id"], _licence(c["licence_in_force"]), c["certified"] or "-", str(c["hires"]),
+                  str(c["uncertified_hires"]), _flagged(c["flagged"]), str(c["findings"])) for c in kin["contractors"]])
     levels = ", ".join(f"{theme}: " + " ".join(f"{lvl} {n}" for lvl, n in counts.items())
                        for theme, counts in kin["risk_levels"].items())
     console.print(f"risk levels (RK-1, illustrative indicators): {levels}; `dignity tick` announces each farm's "

@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Annotated
 
 import typer
-from rich.table import Table
+from rich.text import Text
 
 from services.cli.commands.passthrough import _period
 from services.cli.common import (
@@ -13,10 +13,10 @@ from services.cli.common import (
     DbOption,
     JsonOption,
     answer_or_exit,
-    console,
     err_console,
     parse_moment,
     print_json,
+    print_table,
 )
 from services.cli.main import app
 
@@ -44,12 +44,9 @@ def premium(buyer: BuyerOption, period: PeriodOption = None, as_of: AsOfOption =
     if as_json:
         print_json(rows)
     else:
-        table = Table("farm", "period", "cwt", "rate", "owed", "remitted", "difference", title=f"premium of {buyer}")
-        for r in rows:
-            short = r["difference"].startswith("-") and r["difference"] not in ("-0.00", "-0.01")
-            table.add_row(r["farm_id"], r["period"], r["cwt"], r["rate"], r["owed"], r["remitted"],
-                          f"[bold red]{r['difference']}" if short else r["difference"])
-        console.print(table)
+        print_table(f"premium of {buyer}", ("farm", "period", "cwt", "rate", "owed", "remitted", "difference"),
+                    [(r["farm_id"], r["period"], r["cwt"], r["rate"], r["owed"], r["remitted"],
+                      Text(r["difference"], style="bold red" if _short(r["difference"]) else "")) for r in rows])
     if errors:
         raise typer.Exit(1)
 
@@ -67,15 +64,12 @@ def contractors(
     if as_json:
         print_json(rows)
         return
-    table = Table("contractor", "licence", "cert.", "farms", "hires", "uncert.", "flagged", "findings", "reviews",
-                  title="labour contractors")
-    for r in rows:
-        reviews = r["reviews"]
-        table.add_row(r["contractor_id"], "in force" if r["licence_in_force"] else "[red]none",
-                      r["certified"] or "-", str(len(r["farms"])), str(r["hires"]), str(r["uncertified_hires"]),
-                      "[bold red]yes" if r["flagged"] else "no", str(len(r["findings"])),
-                      f"{reviews['count']} · {reviews['mean_rating']}" if reviews["count"] else "-")
-    console.print(table)
+    print_table("labour contractors", ("contractor", "licence", "cert.", "farms", "hires", "uncert.", "flagged",
+                                       "findings", "reviews"),
+                [(r["contractor_id"], _licence(r["licence_in_force"]), r["certified"] or "-", str(len(r["farms"])),
+                  str(r["hires"]), str(r["uncertified_hires"]), _flagged(r["flagged"]), str(len(r["findings"])),
+                  f"{r['reviews']['count']} · {r['reviews']['mean_rating']}" if r["reviews"]["count"] else "-")
+                 for r in rows])
 
 
 @app.command()
@@ -98,11 +92,9 @@ def risk(
         if as_json:
             print_json(answer)
             return
-        table = Table("farm", "level", "mrh-eq", "share", "cumulative",
-                      title=f"{buyer} {period}: {answer['mrh_eq']} mrh-eq")
-        for h in answer["hotspots"]:
-            table.add_row(h["farm_id"], h["level"], h["mrh_eq"], h["share"], h["cumulative_share"])
-        console.print(table)
+        print_table(f"{buyer} {period}: {answer['mrh_eq']} mrh-eq", ("farm", "level", "mrh-eq", "share", "cumulative"),
+                    [(h["farm_id"], h["level"], h["mrh_eq"], h["share"], h["cumulative_share"])
+                     for h in answer["hotspots"]])
         return
     assert farm_id is not None
     result = answer_or_exit(lambda: query(connect(db), farm_id, parse_moment(as_of), period))
@@ -110,14 +102,24 @@ def risk(
         print_json(result)
         return
     hours = result["risk_hours"]
-    table = Table("theme", "structural", "in practice", "score", "level",
-                  title=f"{farm_id}: {hours['mrh_eq']} mrh-eq in {hours['period']} ({hours['hours']} h)")
-    for theme in ("forced_labor", "child_labor"):
-        t = result[theme]
-        table.add_row(theme, t["structural"] or "-", t["in_practice"], t["score"] or "-", t["level"] or "unknown")
-    console.print(table)
-    answers = Table("question", "answer", "source", title="answers")
-    for theme in ("forced_labor", "child_labor"):
-        for a in result[theme]["answers"]:
-            answers.add_row(a["question_id"], str(a["answer"]), a["source"])
-    console.print(answers)
+    themes = ("forced_labor", "child_labor")
+    print_table(f"{farm_id}: {hours['mrh_eq']} mrh-eq in {hours['period']} ({hours['hours']} h)",
+                ("theme", "structural", "in practice", "score", "level"),
+                [(theme, t["structural"] or "-", t["in_practice"], t["score"] or "-", t["level"] or "unknown")
+                 for theme in themes for t in [result[theme]]])
+    print_table("answers", ("question", "answer", "source"),
+                [(a["question_id"], str(a["answer"]), a["source"])
+                 for theme in themes for a in result[theme]["answers"]])
+
+
+def _licence(in_force: bool) -> Text | str:
+    return "in force" if in_force else Text("none", style="red")
+
+
+def _flagged(flagged: bool) -> Text | str:
+    return Text("yes", style="bold red") if flagged else "no"
+
+
+def _short(difference: str) -> bool:
+    """Remitted less than owed by more than a cent's rounding."""
+    return difference.startswith("-") and difference not in ("-0.00", "-0.01")

@@ -6,16 +6,16 @@ import re
 from typing import Annotated
 
 import typer
-from rich.table import Table
+from rich.text import Text
 
 from services.cli.common import (
     AsOfOption,
     DbOption,
     JsonOption,
     answer_or_exit,
-    console,
     parse_moment,
     print_json,
+    print_table,
 )
 from services.cli.main import app
 
@@ -44,10 +44,8 @@ def passthrough(
     if as_json:
         print_json(answer)
         return
-    table = Table("worker", "eligible", "hours", "expected", "paid", "shortfall",
-                  title=f"{farm_id} {period}: premium {answer['premium_received']}, pool {answer['bonus_pool']}")
-    for w in answer["workers"]:
-        short = w["shortfall"] != "0.00"
-        table.add_row(w["worker_id"], "yes" if w["eligible"] else "no", w["hours"], w["expected"], w["paid"],
-                      f"[bold red]{w['shortfall']}" if short else w["shortfall"])
-    console.print(table)
+    print_table(f"{farm_id} {period}: premium {answer['premium_received']}, pool {answer['bonus_pool']}",
+                ("worker", "eligible", "hours", "expected", "paid", "shortfall"),
+                [(w["worker_id"], "yes" if w["eligible"] else "no", w["hours"], w["expected"], w["paid"],
+                  Text(w["shortfall"], style="bold red" if w["shortfall"] != "0.00" else ""))
+                 for w in answer["workers"]])

@@ -5,9 +5,8 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Annotated
 
 import typer
-from rich.table import Table
 
-from services.cli.common import DbOption, JsonOption, console, err_console, print_json
+from services.cli.common import DbOption, JsonOption, console, err_console, print_json, print_table
 from services.cli.main import app
 
 if TYPE_CHECKING:
@@ -53,11 +52,9 @@ def list_tokens(db: DbOption = None, as_json: JsonOption = False) -> None:
     if as_json:
         print_json(rows)
         return
-    table = Table("token id", "role", "subject", "label", "issued", "revoked", title="tokens")
-    for r in rows:
-        table.add_row(r["token_id"], r["role"], r["subject"], r["label"] or "", r["issued_at"][:19],
-                      (r["revoked_at"] or "")[:19])
-    console.print(table)
+    print_table("tokens", ("token id", "role", "subject", "label", "issued", "revoked"),
+                [(r["token_id"], r["role"], r["subject"], r["label"], r["issued_at"][:19], (r["revoked_at"] or "")[:19])
+                 for r in rows])
 
 
 @token_app.command("revoke")
@@ -96,7 +93,5 @@ def assignments(
     if as_json:
         print_json(rows)
         return
-    table = Table("arbitrator", "farm", "appeal", "assigned", title="appeal assignments")
-    for r in rows:
-        table.add_row(r["arbitrator_id"], r["farm_id"], r["appeal_id"], r["assigned_at"][:19])
-    console.print(table)
+    print_table("appeal assignments", ("arbitrator", "farm", "appeal", "assigned"),
+                [(r["arbitrator_id"], r["farm_id"], r["appeal_id"], r["assigned_at"][:19]) for r in rows])
