@@ -74,7 +74,7 @@ def farm_page(engine: Engine, who: Principal, farm_id: str, as_of: datetime) -> 
     deadlines = queries.deadlines(engine, farm_id, as_of, errors)
     line = timeline.build(enrolled, view.as_of, standing_changes(view.state(STANDING), view.as_of), marked,
                           deadlines, tz)
-    month_rows = months(engine, farm_id, as_of, view)
+    month_rows = months(engine, farm_id, as_of)
     return FarmPage(
         farm_id=farm_id, as_of=view.as_of, member=member, standing=queries.standing(engine, farm_id, as_of),
         timeline=timeline_svg(line), passthrough=passthrough_svg(month_rows), months=month_rows,

@@ -6,6 +6,8 @@ import re
 from datetime import date
 from decimal import Decimal
 
+import pytest
+
 from projections.standing.query import standing_changes
 from services.dashboard import timeline
 from services.dashboard.charts import passthrough_svg, timeline_svg
@@ -118,3 +120,23 @@ def test_timeline_shows_the_year_to_as_of_with_the_standing_then_in_force() -> N
     assert [m.on for m in line.marks] == [date(2025, 5, 1)]  # the 2023 audit is outside the window
     young = timeline.build(date(2025, 6, 1), date(2025, 6, 10), [], [], [], None)
     assert young.start == date(2025, 6, 1) and young.end == date(2025, 7, 31)  # at least two months drawn
+
+
+def test_months_asked_again_are_read_as_stored_until_the_farm_changes(
+        ledger: EmbeddedLedger, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Issue 8: a farm page asked again reads its months' row instead of every month's pass-through."""
+    import services.ledger.months as module
+
+    farm = Farm(ledger, "farm-1")
+    first = months(ledger.engine, "farm-1", end_of("2025-03-15"))
+
+    def folded(view: object) -> list[Month]:
+        raise AssertionError("folded again")
+
+    monkeypatch.setattr(module, "months_of", folded)
+    assert months(ledger.engine, "farm-1", end_of("2025-03-15")) == first  # the same day: read
+    farm.post("PremiumRemitted", "2025-02-20", {
+        "remittance_id": "r-1", "payor_id": "coop-1", "attributed_buyer_id": "buyer-1", "sales_period": "2025-01",
+        "amount": "1000.00", "received_on": "2025-02-20", "reference": "CHK-1"}, role="cooperative")
+    with pytest.raises(AssertionError, match="folded again"):  # the farm changed: its months are folded anew
+        months(ledger.engine, "farm-1", end_of("2025-03-15"))
