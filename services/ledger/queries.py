@@ -16,9 +16,10 @@ from typing import Any
 import orjson
 from sqlalchemy import Engine, select
 
+from events.upcasting import upcast
 from projections.compliance import FarmView
 from services.store.answers import Stored, as_stored, current_stamps, folded_answers, keep, load, read
-from services.store.history import history_rows
+from services.store.history import bodies_by_id, history_rows
 from services.store.views import farm_ids as farm_ids
 from services.store.views import farm_view as farm_view
 from services.store.views import load_state as load_state
@@ -34,6 +35,14 @@ def farm_history(engine: Engine, farm_id: str, as_of: datetime, known_at: dateti
     only those that occurred `since` a time and are of no type in `exclude`, when asked."""
     return [orjson.loads(body) for _, body in farm_history_encoded(engine, farm_id, as_of, known_at,
                                                                    since=since, exclude=exclude)]
+
+
+def farm_event(engine: Engine, farm_id: str, event_id: str) -> dict[str, Any] | None:
+    """One event of the farm's history (source or derived) as `farm_history` gives it, or None: found by its
+    id through the indexes, not by reading the farm's whole history."""
+    with engine.connect() as conn:
+        body = bodies_by_id(conn, [farm_id], [event_id]).get(event_id)
+    return None if body is None else upcast(orjson.loads(body))
 
 
 def farm_history_encoded(engine: Engine, farm_id: str, as_of: datetime, known_at: datetime, *,

@@ -7,7 +7,6 @@ person's key (what `dignity forget` does): every later read shows the data erase
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, HTTPException
@@ -20,10 +19,8 @@ from services.auth.roles import Principal
 from services.auth.scope import FarmScope
 from services.ledger import queries
 from services.sealing.vault import KeyVault
-from services.store.database import now
 
 router = APIRouter(tags=["personal data"])
-END_OF_TIME = datetime(9999, 12, 31, tzinfo=UTC)
 Unsealer = Annotated[Principal, Depends(require(policy.may_unseal))]
 
 
@@ -36,9 +33,9 @@ def unsealed(body: dict[str, Any], vault: KeyVault) -> dict[str, Any]:
 @router.get("/farms/{farm_id}/events/{event_id}/unsealed", summary="An event with personal data unsealed (MDSC)")
 def unseal(event_id: str, engine: EngineDep, who: Unsealer,
            scope: Annotated[FarmScope, Depends(farm_reader("history"))]) -> JSONResponse:
-    for body in queries.farm_history(engine, scope.farm_id, END_OF_TIME, now()):
-        if body["event_id"] == event_id:
-            return JSONResponse(unsealed(body, KeyVault(engine)))
+    body = queries.farm_event(engine, scope.farm_id, event_id)
+    if body is not None:
+        return JSONResponse(unsealed(body, KeyVault(engine)))
     raise HTTPException(status_code=404, detail=f"no event {event_id!r} in the history of {scope.farm_id!r}")
 
 
