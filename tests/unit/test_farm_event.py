@@ -26,3 +26,24 @@ def test_farm_event_is_the_history_s_event_source_and_derived(ledger: EmbeddedLe
         assert queries.farm_event(ledger.engine, "farm-1", body["event_id"]) == body
     assert queries.farm_event(ledger.engine, "farm-2", history[0]["event_id"]) is None  # another farm's
     assert queries.farm_event(ledger.engine, "farm-1", "no-such-event") is None
+
+
+def test_a_farm_s_appeals_are_read_without_its_pay_and_membership_events(ledger: EmbeddedLedger) -> None:
+    """`GET /farms/{id}/appeals`: the same appeals as from the whole history, none of its payroll lines read."""
+    from services.api.routers.appeals import appeals_of
+    from services.auth.roles import Principal
+    from services.auth.scope import FarmScope
+    from services.dashboard.timeline import MEMBERSHIP, PAY
+
+    farm = Farm(ledger, "farm-1")
+    farm.violation("v-1", "2025-03-03", "I", "a")
+    farm.appeal("ap-1", "suspension", "v-1", "2025-03-05")
+    farm.decide("ap-1", "2025-03-20", "upheld")
+    whole = queries.farm_history(ledger.engine, "farm-1", now(), now())
+    read = queries.farm_history(ledger.engine, "farm-1", now(), now(), exclude=PAY | MEMBERSHIP)
+    assert {b["type"] for b in whole} & (PAY | MEMBERSHIP) and not {b["type"] for b in read} & (PAY | MEMBERSHIP)
+    mdsc = Principal(role="mdsc", subject="mdsc-1")
+    got = appeals_of(ledger.engine, mdsc, FarmScope("farm-1"))
+    assert set(got) == {"ap-1"}
+    named = [b for b in whole if (b.get("data") or {}).get("appeal_id") == "ap-1"]
+    assert [b["event_id"] for b in got["ap-1"]] == [b["event_id"] for b in named if b["type"] != "StandingChanged"]
