@@ -1,7 +1,7 @@
 """Growth: do the engine's costs stay flat as the ledger ages? (issue 8)
 
     python -m bench.growth [--farms 100] [--months 36] [--seed 1] [--parts 8] [--samples 100] [--profile [first|last]]
-                           [--no-queries] [--farm-page-of URL]
+                           [--no-queries] [--farm-page-of URL] [--case-page-of URL]
 
 One run, one generated program (`dignity generate`), written as JSON Lines and split into `--parts` files in
 order. Each file is ingested as `dignity ingest FILE` does it (a fresh embedded ledger on the same SQLite
@@ -20,7 +20,9 @@ an old ledger ingests slower than a young one. Beside it, measured in the same r
   process of its own (bench/served.py), one kept-alive HTTP connection, an MDSC token, beside a bare ASGI app on
   the same server (the HTTP round trip) and `GET /health` (a routed, authenticated request that reads nothing);
 - the dashboard's farm page (`farm_page`, and its route in process), MDSC's, on random farms; `--farm-page-of URL`
-  times it alone on a ledger already aged (beside the same raw ceiling).
+  times it alone on a ledger already aged (beside the same raw ceiling);
+- the dashboard's case page (`case`, and its route in process), MDSC's, on a random case of random farms, its
+  history read beside the farm's whole history as it read it before; `--case-page-of URL` times it alone.
 """
 
 from __future__ import annotations
@@ -233,6 +235,7 @@ def query_rows(url: str, months: int, samples: int, program_samples: int, seed: 
                          program_samples)
     rows.append([f"deadlines (all {len(farms)} farms, joined: GET /deadlines)", f"{p50:.1f}", f"{p99:.1f}", "< 1 s"])
     rows.extend(farm_page_rows(url, last, samples, rng)[1:])  # its ceiling is the first row above
+    rows.extend(case_page_rows(url, last, samples, rng)[1:])
     rows.extend(api_latency(url, farms, last.isoformat(), period, samples, rng))
     rows.extend(next_day(engine, farms, as_of))
     engine.dispose()
@@ -313,6 +316,56 @@ def page_reads(engine: Any, who: Any, farms: list[str], moment: datetime, day: d
         asked = iter(farms)
         p50, p99 = latencies(lambda read=read, asked=asked: read(next(asked)), len(farms))  # type: ignore[misc]
         rows.append([f"  {name} as of {day} (median {events:.0f} events)", f"{p50:.1f}", f"{p99:.1f}", "-"])
+    return rows
+
+
+def case_page_rows(url: str, last: date, samples: int, rng: random.Random) -> list[list[str]]:
+    """The dashboard's case page as MDSC sees it, of a random case of each of random farms, as of `last`: built
+    (`case`) and through its route in process; its history read (conduct events, `cases.NEVER_SHOWN` left out
+    in SQL) beside the farm's whole history as it read it before; beside the raw ceiling of a per-farm answer."""
+    from fastapi.testclient import TestClient
+
+    from services.api.app import create_app
+    from services.auth.roles import Principal
+    from services.auth.tokens import TokenStore
+    from services.dashboard import cases, timeline
+    from services.store.database import connect
+
+    engine, raw = connect(url), sqlite3.connect(url.removeprefix("sqlite:///"))
+    farms, who, moment = queries.farm_ids(engine), Principal("mdsc", "bench"), parse_moment(last.isoformat())
+    headers = {"Authorization": f"Bearer {TokenStore(engine).issue('mdsc', 'bench').secret}"}
+    asked = []  # not timed: the cases the farm page links to
+    for farm in (rng.choice(farms) for _ in range(samples)):
+        found = cases.cases_of(queries.farm_history(engine, farm, moment, now(), exclude=timeline.NOT_CONDUCT))
+        if found:
+            asked.append((farm, *rng.choice(found)))
+    err.print(f"  dashboard case page x {len(asked)}, each asked twice")
+    p50, p99 = latencies(lambda: raw_states(raw, rng.choice(farms)), samples)
+    rows = [["raw: select + decode a farm's state rows", f"{p50:.1f}", f"{p99:.1f}", "ceiling"]]
+    for label in ("as asked", "asked again"):
+        built = iter(asked)
+        p50, p99 = latencies(lambda built=built: cases.case(engine, who, *next(built), moment),  # type: ignore[misc]
+                             len(asked))
+        rows.append([f"dashboard case page (case, MDSC) as of {last}: {label}", f"{p50:.1f}", f"{p99:.1f}", "-"])
+    for name, exclude in (("the case page's history read", cases.NEVER_SHOWN),
+                          ("the whole history, as the case page read it before", frozenset[str]())):
+        events = statistics.median(len(queries.farm_history(engine, f, moment, now(), exclude=exclude))
+                                   for f, *_ in asked)  # not timed: how many events each decodes
+        read = iter(asked)
+        p50, p99 = latencies(lambda read=read, exclude=exclude: queries.farm_history(  # type: ignore[misc]
+            engine, next(read)[0], moment, now(), exclude=exclude), len(asked))
+        rows.append([f"  {name} (median {events:.0f} events)", f"{p50:.1f}", f"{p99:.1f}", "-"])
+    with TestClient(create_app(url, deliver=False, tick_seconds=0), headers=headers) as client:
+        def get(farm: str, kind: str, case_id: str) -> None:
+            page = client.get(f"/dashboard/farms/{farm}/cases/{kind}/{case_id}?as_of={last.isoformat()}")
+            if page.status_code != 200:
+                raise RuntimeError(f"{farm} {kind} {case_id}: HTTP {page.status_code} {page.text[:200]!r}")
+        served = iter(asked)
+        p50, p99 = latencies(lambda: get(*next(served)), len(asked))
+        rows.append(["GET /dashboard/farms/{id}/cases/{kind}/{case} (in-process TestClient, MDSC)", f"{p50:.1f}",
+                     f"{p99:.1f}", "-"])
+    raw.close()
+    engine.dispose()
     return rows
 
 
@@ -439,13 +492,15 @@ def main() -> None:
     parser.add_argument("--no-queries", action="store_true", help="ingest and rebuild only (no query latencies)")
     parser.add_argument("--farm-page-of", metavar="URL", help="only the dashboard farm page's latencies, on this "
                         "aged ledger (e.g. one `dignity ingest` wrote), as of the last day of --months from " + START)
+    parser.add_argument("--case-page-of", metavar="URL", help="only the dashboard case page's latencies, likewise")
     args = parser.parse_args()
-    if args.farm_page_of:
-        last = add_months(parse_month(START), args.months) - timedelta(days=1)
-        show("dashboard farm page (ms)", ["query", "p50", "p99", "target"],
-             farm_page_rows(args.farm_page_of, last, args.samples, random.Random(args.seed)))
-        print(f"machine: {machine()}")
-        return
+    last = add_months(parse_month(START), args.months) - timedelta(days=1)
+    for url, title, rows_of in ((args.farm_page_of, "dashboard farm page (ms)", farm_page_rows),
+                                (args.case_page_of, "dashboard case page (ms)", case_page_rows)):
+        if url:  # one page alone, on a ledger already aged
+            show(title, ["query", "p50", "p99", "target"], rows_of(url, last, args.samples, random.Random(args.seed)))
+            print(f"machine: {machine()}")
+            return
     folder = Path(tempfile.mkdtemp(prefix="dignity-growth-"))
     try:
         run(args, folder)

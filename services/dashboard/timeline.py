@@ -28,8 +28,10 @@ MEMBERSHIP = frozenset({
 DERIVED = frozenset({"DeadlineMissed", "PassThroughDiscrepancy", "StandingChanged", "BuyerNotified",
                      "PersonnelBanViolated"})
 """Derived events are shown by what they mean (bands, deadline marks), not as dots of their own."""
-NOT_CONDUCT = PAY | MEMBERSHIP | DERIVED
-"""What the conduct lane and the farm page's conduct list leave out: every other type is conduct (`lane_of`)."""
+OTHER_LANES = PAY | MEMBERSHIP
+"""Every type `lane_of` puts outside the conduct lane: every other type is conduct."""
+NOT_CONDUCT = OTHER_LANES | DERIVED
+"""What the farm page's conduct list leaves out: the other lanes and the derived events."""
 MIN_SPAN = timedelta(days=60)
 WINDOW = timedelta(days=366)
 """The timeline shows the year up to `as of` (an earlier `as of` shows earlier years), so recent months
