@@ -15,7 +15,7 @@ from services.auth.deps import PrincipalDep, farm_reader, refuse, require
 from services.auth.roles import Principal
 from services.auth.scope import FarmScope, load_scope
 from services.auth.tokens import TokenStore
-from services.dashboard.timeline import MEMBERSHIP, PAY
+from services.dashboard.timeline import OTHER_LANES
 from services.ledger import queries
 from services.store.database import now
 
@@ -29,7 +29,7 @@ def appeals_of(engine: Any, who: Principal, scope: FarmScope) -> dict[str, list[
     moment = now()
     out: dict[str, list[dict[str, Any]]] = {}
     # Pay and membership events never name an appeal: left out in SQL, they are most of an old farm's history.
-    for body in queries.farm_history(engine, scope.farm_id, moment, moment, exclude=PAY | MEMBERSHIP):
+    for body in queries.farm_history(engine, scope.farm_id, moment, moment, exclude=OTHER_LANES):
         appeal = (body.get("data") or {}).get("appeal_id")
         if appeal and body["type"] != "StandingChanged" and (allowed is None or appeal in allowed):
             out.setdefault(appeal, []).append(policy.visible(who, body))
