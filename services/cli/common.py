@@ -62,15 +62,13 @@ def print_table(title: str, columns: Sequence[str], rows: Sequence[Sequence[Cell
     """Rows under their column names: a rich table while it is short, plain aligned columns (written as they
     go, in time linear in the rows) when it is long. A cell is text, never markup (a farm's ids and an error's
     words are printed as they are); a `Text` carries its own style, which plain columns leave out."""
-    cells = [[cell if isinstance(cell, Text) else Text("" if cell is None else str(cell)) for cell in row]
-             for row in rows]
-    if len(cells) <= PLAIN_ABOVE:
+    if len(rows) <= PLAIN_ABOVE:
         table = Table(*columns, title=title)
-        for row in cells:
-            table.add_row(*row)
+        for row in rows:
+            table.add_row(*(cell if isinstance(cell, Text) else Text(_plain(cell)) for cell in row))
         console.print(table)
         return
-    text = [[cell.plain for cell in row] for row in cells]
+    text = [[_plain(cell) for cell in row] for row in rows]
     widths = [max(len(name), *(len(row[i]) for row in text)) for i, name in enumerate(columns)]
     out = console.file
 
@@ -81,6 +79,10 @@ def print_table(title: str, columns: Sequence[str], rows: Sequence[Sequence[Cell
     for i in range(0, len(text), 10_000):
         out.write("".join(line(row) for row in text[i: i + 10_000]))
     out.flush()
+
+
+def _plain(cell: Cell) -> str:
+    return cell.plain if isinstance(cell, Text) else "" if cell is None else str(cell)
 
 
 T = TypeVar("T")

@@ -53,7 +53,6 @@ def farm_history_encoded(engine: Engine, farm_id: str, as_of: datetime, known_at
                 in history_rows(conn, farm_id, as_of, known_at, since=since, exclude=exclude)]
 
 
-
 @dataclass(frozen=True)
 class HistoryPage:
     rows: list[tuple[str, bytes]]
@@ -120,27 +119,29 @@ def farm_answers(engine: Engine, kinds: tuple[str, ...], farm_id: str | None, as
     with `ahead=1`, the day after). A farm whose states cannot be read is left out (reported when errors are
     collected); a kind whose rules could not all answer is given but never stored."""
     farms = farm_ids(engine, farm_id)
-    done = 0
     for i in range(0, len(farms), _FARMS_AT_ONCE):
         chunk = farms[i: i + _FARMS_AT_ONCE]
         with engine.connect() as conn:
             stamps = current_stamps(conn, chunk)  # before the rows and the states: see services/store/answers.py
             stored = {kind: load(conn, kind, chunk, stamps, as_of, ahead) for kind in kinds}
         fresh: dict[str, dict[str, Stored]] = {kind: {} for kind in kinds}
-        for farm in chunk:
-            bodies = {kind: hit.body for kind in kinds if (hit := stored[kind].get(farm)) is not None}
-            if len(bodies) < len(kinds):
+        for n, farm in enumerate(chunk, start=i + 1):
+            bodies: dict[str, bytes] | None = {
+                kind: hit.body for kind in kinds if (hit := stored[kind].get(farm)) is not None}
+            if bodies is not None and len(bodies) < len(kinds):
                 view = _view_or_none(engine, farm, as_of, errors, ahead)
                 if view is None:
-                    continue
-                for kind, (body, whole) in folded_answers(view, [k for k in kinds if k not in bodies], errors).items():
-                    bodies[kind] = body
-                    if whole:
-                        fresh[kind][farm] = as_stored(view, stamps[farm], body)
-            yield farm, bodies
-            done += 1
-            if progress is not None:
-                progress(done, len(farms))
+                    bodies = None  # reported: the others answer
+                else:
+                    for kind, (body, whole) in folded_answers(view, [k for k in kinds if k not in bodies],
+                                                              errors).items():
+                        bodies[kind] = body
+                        if whole:
+                            fresh[kind][farm] = as_stored(view, stamps[farm], body)
+            if progress is not None:  # a farm left out is done with too: the count reaches every farm
+                progress(n, len(farms))
+            if bodies is not None:
+                yield farm, bodies
         for kind in kinds:
             keep(engine, kind, fresh[kind])
 
